@@ -1,0 +1,38 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { z } from 'zod';
+import { findContract } from '#contracts/registry.ts';
+import { cardTokenKeySettings, loadCardTokenKey } from '#lib/card-token-key.ts';
+import { readConfig } from '#lib/config.ts';
+import { logger, metrics, tracer } from '#lib/observability.ts';
+import { createS3Client, s3Settings } from '#lib/s3.ts';
+import { kafkaEventSchema } from './kafka-event.ts';
+import { validateBatch } from './validate-batch.ts';
+import { writeBatchObjects } from './write-objects.ts';
+
+const config = readConfig(
+  s3Settings.extend({
+    ...cardTokenKeySettings.shape,
+    LAKE_BUCKET: z.string().min(3),
+    TOPIC_PREFIX: z.string().default('ingest.'),
+  }),
+);
+
+const cardTokenKey = await loadCardTokenKey(config);
+const s3 = tracer.captureAWSv3Client(createS3Client(config));
+
+export const handler = middy()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (rawEvent: unknown) => {
+    const event = kafkaEventSchema.parse(rawEvent);
+    const batch = validateBatch(event, { topicPrefix: config.TOPIC_PREFIX, cardTokenKey, findContract });
+    await writeBatchObjects(s3, config.LAKE_BUCKET, batch.objects);
+    metrics.addMetric('RecordsValid', 'Count', batch.valid);
+    metrics.addMetric('RecordsQuarantined', 'Count', batch.invalid);
+    logger.info('batch validated', { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.map((o) => o.key) });
+    return { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.length };
+  });

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * The event Lambda delivers for Amazon MSK ("aws:kafka") and self-managed Kafka
+ * ("SelfManagedKafka") event sources: records grouped by "topic-partition", key and
+ * value base64-encoded, each header an object of one name and its bytes.
+ */
+const kafkaRecord = z.object({
+  topic: z.string(),
+  partition: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  timestamp: z.number(),
+  timestampType: z.string(),
+  key: z.string().nullish(),
+  value: z.string().nullish(),
+  headers: z.array(z.record(z.string(), z.array(z.number().int()))).default([]),
+});
+
+export const kafkaEventSchema = z.object({
+  eventSource: z.enum(['aws:kafka', 'SelfManagedKafka']),
+  eventSourceArn: z.string().optional(),
+  bootstrapServers: z.string().optional(),
+  records: z.record(z.string(), z.array(kafkaRecord)),
+});
+
+export type KafkaEvent = z.infer<typeof kafkaEventSchema>;
+export type KafkaRecord = z.infer<typeof kafkaRecord>;
+
+/** Header values decoded as UTF-8; the last value wins when a name repeats. */
+export function decodeHeaders(headers: KafkaRecord['headers']): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const header of headers) {
+    for (const [name, bytes] of Object.entries(header)) {
+      decoded[name] = Buffer.from(bytes.map((byte) => byte & 0xff)).toString('utf8');
+    }
+  }
+  return decoded;
+}
+
+export const decodeBase64 = (value: string | null | undefined): string | undefined =>
+  value === null || value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');

@@ -1,0 +1,40 @@
+/**
+ * Where things live in the lake bucket. Keys of landing and quarantine objects derive
+ * from topic, partition and offsets only, so a retried batch overwrites its own
+ * objects instead of adding duplicates.
+ */
+export const lakePrefixes = {
+  landing: 'landing/',
+  quarantine: 'quarantine/',
+  fileDrop: 'files/',
+  tables: 'tables/',
+} as const;
+
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+}
+
+const paddedOffset = (offset: string) => offset.padStart(20, '0');
+
+function batchObjectKey(prefix: string, source: string, range: OffsetRange): string {
+  const { topic, partition, firstOffset, lastOffset } = range;
+  return `${prefix}${source}/${topic}/partition=${partition}/${paddedOffset(firstOffset)}-${paddedOffset(lastOffset)}.ndjson`;
+}
+
+export const landingObjectKey = (source: string, range: OffsetRange) => batchObjectKey(lakePrefixes.landing, source, range);
+
+export const quarantineObjectKey = (source: string, range: OffsetRange) => batchObjectKey(lakePrefixes.quarantine, source, range);
+
+/** The source a landing or quarantine key belongs to, or undefined for a foreign key. */
+export function sourceOfObjectKey(key: string, prefix: string): string | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const source = key.slice(prefix.length).split('/')[0];
+  return source ? source : undefined;
+}
+
+/** Delta table location for a layer (raw, curated, quarantine) and source. */
+export const tableLocation = (bucket: string, layer: 'raw' | 'curated' | 'quarantine', source: string) =>
+  `s3a://${bucket}/${lakePrefixes.tables}${layer}/${source}`;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole suite from a fresh clone: installs what is missing, then unit, template,
+# integration (Kafka, MinIO, Spark + Delta), runtime and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+step "install node dependencies"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+step "lint and type-check"
+npm run --silent lint
+
+step "unit tests"
+npm run --silent test:unit
+
+step "install the local stack (Kafka, MinIO, Spark, SAM CLI, cfn-lint)"
+npm run --silent stack:install
+
+step "template: cfn-lint, sam validate --lint, sam build"
+npm run --silent test:template
+
+step "start the local stack"
+started_stack=0
+if ! npm run --silent stack:status -- --quiet; then
+  npm run --silent stack:up
+  started_stack=1
+fi
+stop_stack() { if [ "$started_stack" = 1 ]; then npm run --silent stack:down || true; fi; }
+trap stop_stack EXIT
+
+step "integration tests (real Kafka, MinIO, Docker-free runtime)"
+npm run --silent test:integration
+
+step "Spark tests (pytest, real Spark + Delta on MinIO)"
+npm run --silent test:spark
+
+step "end-to-end tests"
+npm run --silent test:e2e
+
+step "benchmarks at a tiny size (they still work)"
+npm run --silent bench -- --tiny --out .stack/bench-smoke.json
+
+step "all tests passed"
