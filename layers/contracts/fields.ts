@@ -8,12 +8,17 @@ import { isCalendarDate, toUtcTimestamp } from './rules/time.ts';
 
 export const identifier = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, . _ : -');
 
-export const currencyCode = z.string().refine(isCurrencyCode, { message: 'must be an active ISO 4217 currency code' });
+export const currencyCode = z
+  .string()
+  .refine(isCurrencyCode, { message: 'must be an active ISO 4217 currency code' })
+  .meta({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
 
 /** Money travels as a decimal string; a JSON number is rejected outright (floats lose cents). */
-export const decimalString = z.string({ error: 'must be a decimal string such as "125.40", not a number' });
+export const decimalString = z
+  .string({ error: 'must be a decimal string such as "125.40", not a number' })
+  .meta({ pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$', description: 'Non-negative amount as a decimal string, at most the currency\'s minor units', examples: ['125.40'] });
 
-export const utcTimestamp = z.string().transform((value, ctx) => {
+export const utcTimestamp = z.string().meta({ format: 'date-time', description: 'RFC 3339 timestamp with offset' }).transform((value, ctx) => {
   const utc = toUtcTimestamp(value);
   if (utc === undefined) {
     ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T12:00:00Z' });
@@ -22,7 +27,10 @@ export const utcTimestamp = z.string().transform((value, ctx) => {
   return utc;
 });
 
-export const calendarDate = z.string().refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' });
+export const calendarDate = z
+  .string()
+  .refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' })
+  .meta({ format: 'date' });
 
 /** A card number as it reaches validation: already protected at ingest (see protectRecord). */
 export const protectedCard = z

@@ -1,0 +1,87 @@
+import { contractJsonSchema } from './json-schema.ts';
+import { contracts } from './registry.ts';
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {}, requestId: { type: 'string' } },
+    },
+  },
+};
+
+/** The ingest API described from the data contracts: one request schema per source. */
+export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): Record<string, unknown> {
+  const schemas: Record<string, unknown> = { Error: errorBody };
+  for (const contract of contracts.values()) schemas[contract.source] = contractJsonSchema(contract);
+  const recordOneOf = [...contracts.keys()].map((source) => ({ $ref: `#/components/schemas/${source}` }));
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'ledgerflow ingest API', version: '1.0.0', description: 'Send batches of financial and insurance records; each accepted record reaches the curated tables or quarantine.' },
+    servers: [{ url: serverUrl }],
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/sources/{source}/records': {
+        post: {
+          operationId: 'postRecords',
+          summary: 'Publish a batch of records for a source',
+          parameters: [
+            { name: 'source', in: 'path', required: true, schema: { type: 'string', enum: [...contracts.keys()] } },
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same batch and event ids on a retry' },
+            { name: 'traceparent', in: 'header', required: false, schema: { type: 'string' }, description: 'W3C trace context carried with every record' },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'array', items: { oneOf: recordOneOf } },
+                    { type: 'object', required: ['records'], properties: { records: { type: 'array', items: { oneOf: recordOneOf } } } },
+                  ],
+                },
+              },
+              'application/x-ndjson': { schema: { type: 'string', description: 'One JSON record per line' } },
+            },
+          },
+          responses: {
+            '202': {
+              description: 'All records are durable in Kafka',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['batchId', 'source', 'topic', 'accepted', 'eventIds'],
+                    properties: {
+                      batchId: { type: 'string', format: 'uuid' },
+                      source: { type: 'string' },
+                      topic: { type: 'string' },
+                      accepted: { type: 'integer' },
+                      eventIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+                    },
+                  },
+                },
+              },
+            },
+            '400': errorResponse('Body is empty, not JSON/NDJSON, or not a list of records'),
+            '401': { description: 'Missing or invalid bearer token' },
+            '404': errorResponse('Unknown source'),
+            '413': errorResponse('Body or batch too large'),
+            '415': errorResponse('Unsupported content type'),
+            '422': errorResponse('Records without an object shape or business key; nothing was published'),
+            '503': errorResponse('Kafka did not accept the batch; nothing was accepted, send it again'),
+          },
+        },
+      },
+    },
+  };
+}
