@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
 import { findContract } from '#contracts/registry.ts';
 import { readConfig } from '#lib/config.ts';
 import { lakePrefixes } from '#lib/lake-layout.ts';

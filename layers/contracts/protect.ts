@@ -1,6 +1,13 @@
 import { protectCardNumber } from './rules/card.ts';
 import type { SourceContract } from './contract.ts';
 
+/** Already protected upstream (ingest); validation protects again only what is still clear. */
+function isProtectedCard(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const card = value as Record<string, unknown>;
+  return typeof card.masked === 'string' && typeof card.token === 'string' && typeof card.luhnValid === 'boolean' && !/\d{7,}/.test(card.masked);
+}
+
 /**
  * Replaces every clear card number in the record's card fields by its protected
  * form. A value that is not a plausible card number is left for validation to
@@ -15,7 +22,7 @@ export function protectRecord(
   const protectedRecord = { ...record };
   for (const field of contract.cardFields) {
     const value = record[field];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || isProtectedCard(value)) continue;
     const card = typeof value === 'string' ? protectCardNumber(value, tokenKey) : undefined;
     protectedRecord[field] = card ?? { invalid: typeof value === 'string' ? `…${value.slice(-4)}` : typeof value };
   }

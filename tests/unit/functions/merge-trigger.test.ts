@@ -1,0 +1,79 @@
+import type { S3Event } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import type { JobSubmitter, MergeJobRequest } from '../../../functions/merge-trigger/job-submitter.ts';
+import { mergeLandingObjects } from '../../../functions/merge-trigger/merge-landing-objects.ts';
+import { decodeObjectKey, planMerges } from '../../../functions/merge-trigger/plan-merges.ts';
+import { loadEvent } from '../../fixtures/events.ts';
+
+const settings = { landingPrefix: 'landing/', isKnownSource: (source: string) => ['transactions', 'claims'].includes(source) };
+
+function recordingSubmitter(): JobSubmitter & { requests: MergeJobRequest[] } {
+  const requests: MergeJobRequest[] = [];
+  return {
+    requests,
+    submit: async (request) => {
+      requests.push(request);
+      return { jobId: `job-${requests.length}`, deduplicated: false };
+    },
+  };
+}
+
+function eventWithKeys(keys: string[]): S3Event {
+  const template = loadEvent<S3Event>('merge-trigger-landing').Records[0]!;
+  return {
+    Records: keys.map((key, index) => ({
+      ...template,
+      s3: { ...template.s3, object: { ...template.s3.object, key, sequencer: `00${index}` } },
+    })),
+  };
+}
+
+describe('merge trigger', () => {
+  it('submits one job for a landing object, with its decoded key', async () => {
+    const submitter = recordingSubmitter();
+    const result = await mergeLandingObjects(loadEvent('merge-trigger-landing'), submitter, settings);
+    expect(result.submitted).toEqual([{ jobId: 'job-1', deduplicated: false, source: 'transactions', objects: 1 }]);
+    expect(submitter.requests[0]).toMatchObject({
+      source: 'transactions',
+      bucket: 'lake',
+      objects: [{ key: 'landing/transactions/ingest.transactions/partition=0/00000000000000000100-00000000000000000103.ndjson', size: 2048 }],
+    });
+  });
+
+  it('ignores objects outside the landing prefix', async () => {
+    const submitter = recordingSubmitter();
+    const result = await mergeLandingObjects(loadEvent('merge-trigger-outside-prefix'), submitter, settings);
+    expect(submitter.requests).toEqual([]);
+    expect(result.ignored).toHaveLength(1);
+  });
+
+  it('coalesces many objects into one request per source', () => {
+    const keys = [...Array.from({ length: 5 }, (_, i) => `landing/claims/t/partition%3D${i}/a.ndjson`), 'landing/transactions/t/p/b.ndjson'];
+    const { requests } = planMerges(eventWithKeys(keys), settings);
+    expect(requests.map((r) => [r.source, r.objects.length])).toEqual([['claims', 5], ['transactions', 1]]);
+  });
+
+  it('gives a repeated event the same idempotency key, and different objects a different one', () => {
+    const first = planMerges(eventWithKeys(['landing/claims/a.ndjson']), settings).requests[0]!;
+    const again = planMerges(eventWithKeys(['landing/claims/a.ndjson']), settings).requests[0]!;
+    const other = planMerges(eventWithKeys(['landing/claims/b.ndjson']), settings).requests[0]!;
+    expect(again.idempotencyKey).toBe(first.idempotencyKey);
+    expect(other.idempotencyKey).not.toBe(first.idempotencyKey);
+  });
+
+  it('ignores unknown sources and removals', () => {
+    const removal = eventWithKeys(['landing/claims/a.ndjson']);
+    removal.Records[0]!.eventName = 'ObjectRemoved:Delete';
+    expect(planMerges(removal, settings).requests).toEqual([]);
+    expect(planMerges(eventWithKeys(['landing/payments/a.ndjson']), settings).ignored).toEqual(['landing/payments/a.ndjson']);
+  });
+
+  it('decodes S3 keys: percent escapes and + for space', () => {
+    expect(decodeObjectKey('files/my+export%282%29.csv')).toBe('files/my export(2).csv');
+  });
+
+  it('fails when a submission fails, so the event is retried', async () => {
+    const failing: JobSubmitter = { submit: async () => Promise.reject(new Error('job service unavailable')) };
+    await expect(mergeLandingObjects(loadEvent('merge-trigger-landing'), failing, settings)).rejects.toThrow('job service unavailable');
+  });
+});
