@@ -3,9 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findContract } from '#contracts/registry.ts';
-import { cardTokenKeySettings, loadCardTokenKey } from '#lib/card-token-key.ts';
+import { cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { commaList, readConfig } from '#lib/config.ts';
 import { httpErrors } from '#lib/http-errors.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
@@ -21,12 +21,11 @@ const config = readConfig(
   }),
 );
 
-const cardTokenKey = await loadCardTokenKey(config);
 const producer = createRecordProducer({ clientId: 'ingest', brokers: config.KAFKA_BROKERS });
 
 const settings = {
   topicPrefix: config.TOPIC_PREFIX,
-  cardTokenKey,
+  cardTokenKey: config.CARD_TOKEN_KEY,
   maxBodyBytes: config.MAX_BODY_BYTES,
   maxRecordsPerRequest: config.MAX_RECORDS_PER_REQUEST,
 };

@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findContract } from '#contracts/registry.ts';
-import { cardTokenKeySettings, loadCardTokenKey } from '#lib/card-token-key.ts';
+import { cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { readConfig } from '#lib/config.ts';
 import { logger, metrics, tracer } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
@@ -20,7 +20,6 @@ const config = readConfig(
   }),
 );
 
-const cardTokenKey = await loadCardTokenKey(config);
 const s3 = tracer.captureAWSv3Client(createS3Client(config));
 
 export const handler = middy()
@@ -29,7 +28,7 @@ export const handler = middy()
   .use(logMetrics(metrics))
   .handler(async (rawEvent: unknown) => {
     const event = kafkaEventSchema.parse(rawEvent);
-    const batch = validateBatch(event, { topicPrefix: config.TOPIC_PREFIX, cardTokenKey, findContract });
+    const batch = validateBatch(event, { topicPrefix: config.TOPIC_PREFIX, cardTokenKey: config.CARD_TOKEN_KEY, findContract });
     await writeBatchObjects(s3, config.LAKE_BUCKET, batch.objects);
     metrics.addMetric('RecordsValid', 'Count', batch.valid);
     metrics.addMetric('RecordsQuarantined', 'Count', batch.invalid);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The event Lambda delivers for Amazon MSK ("aws:kafka") and self-managed Kafka

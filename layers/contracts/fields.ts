@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProtectedCard } from './rules/card.ts';
 import { isCurrencyCode } from './rules/currency.ts';
 import { normaliseAmount } from './rules/money.ts';

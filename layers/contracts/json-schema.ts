@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceContract } from './contract.ts';
 
 type JsonSchema = Record<string, any>;

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * S3_ENDPOINT points the client at an S3-compatible server (MinIO locally), which

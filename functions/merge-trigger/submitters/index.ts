@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JobSubmitter } from '../job-submitter.ts';
 import { localJobServiceSubmitter } from './local-job-service.ts';
 
