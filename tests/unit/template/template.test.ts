@@ -1,0 +1,135 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, type Tags } from 'yaml';
+import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
+import { loadEvent } from '../../fixtures/events.ts';
+
+// CloudFormation short-form tags read as their long form, enough to inspect the template.
+const intrinsics = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Split', 'Select', 'FindInMap', 'Condition'];
+const customTags: Tags = intrinsics.flatMap((name) =>
+  (['scalar', 'seq', 'map'] as const).map((collection) => ({
+    tag: `!${name}`,
+    collection: collection === 'scalar' ? undefined : collection,
+    resolve: (value: any) => ({ [name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`]: value?.toJSON ? value.toJSON() : value }),
+  })) as Tags,
+);
+
+const template = parse(readFileSync('template.yaml', 'utf8'), { customTags }) as any;
+const resources = Object.entries(template.Resources as Record<string, any>);
+const functions = resources.filter(([, resource]) => resource.Type === 'AWS::Serverless::Function');
+
+describe('template', () => {
+  it('declares the three functions under their stable logical ids', () => {
+    expect(functions.map(([id]) => id)).toEqual(expect.arrayContaining(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction']));
+  });
+
+  it('targets a supported Node.js runtime', () => {
+    const runtime: string = template.Globals.Function.Runtime;
+    expect(Number(runtime.match(/^nodejs(\d+)\.x$/)?.[1])).toBeGreaterThanOrEqual(22);
+  });
+
+  for (const [id, resource] of functions) {
+    describe(id, () => {
+      const entry: string = resource.Metadata.BuildProperties.EntryPoints[0];
+
+      it('is built by esbuild from an entry point that exists', () => {
+        expect(resource.Metadata.BuildMethod).toBe('esbuild');
+        expect(existsSync(entry)).toBe(true);
+      });
+
+      it('exports the handler its Handler property names', async () => {
+        const [file, exportName] = (resource.Properties.Handler as string).split('.');
+        expect(file).toBe(basename(entry, '.ts'));
+        const module = await import(`../../../${entry}`);
+        expect(typeof module[exportName!]).toBe('function');
+      });
+
+      it('has an explicit log group with retention', () => {
+        const logGroup = resource.Properties.LoggingConfig.LogGroup.Ref;
+        expect(template.Resources[logGroup].Properties.RetentionInDays).toBeDefined();
+      });
+
+      it('grants no action on every resource and no broad managed policy', () => {
+        const policies: any[] = resource.Properties.Policies ?? [];
+        const text = JSON.stringify(policies);
+        expect(text).not.toMatch(/FullAccess|AdministratorAccess|PowerUser/);
+        for (const statement of policies.flatMap((policy) => policy.Statement ?? [])) {
+          expect(statement.Resource, `${id} ${statement.Sid}`).not.toBe('*');
+          expect([statement.Action].flat(), `${id} ${statement.Sid}`).not.toContain('s3:*');
+        }
+      });
+    });
+  }
+
+  it('limits the validate function to writing landing and quarantine objects', () => {
+    const [, validate] = functions.find(([id]) => id === 'ValidateFunction')!;
+    const write = validate.Properties.Policies.flatMap((p: any) => p.Statement ?? []).find((s: any) => s.Sid === 'WriteLandingAndQuarantine');
+    expect(write.Action).toBe('s3:PutObject');
+    expect(write.Resource.map((r: any) => r['Fn::Sub'])).toEqual(['${LakeBucket.Arn}/landing/*', '${LakeBucket.Arn}/quarantine/*']);
+  });
+
+  it('feeds the validate function from one Kafka mapping per source topic, MSK or self-managed by condition', () => {
+    const mappings = resources.filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    const topics = mappings.map(([, r]) => r.Properties.Topics[0]['Fn::Sub']).sort();
+    expect(topics).toEqual(['${TopicPrefix}claims', '${TopicPrefix}policies', '${TopicPrefix}transactions']);
+    for (const [, mapping] of mappings) {
+      expect(mapping.Properties.EventSourceArn['Fn::If'][0]).toBe('UseMsk');
+      expect(mapping.Properties.SelfManagedEventSource['Fn::If'][0]).toBe('UseMsk');
+      expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+    }
+  });
+
+  it('triggers the merge only for objects under the landing prefix', () => {
+    const [, trigger] = functions.find(([id]) => id === 'MergeTriggerFunction')!;
+    const s3Event = trigger.Properties.Events.LandingObjectCreated.Properties;
+    expect(s3Event.Filter.S3Key.Rules).toEqual([{ Name: 'prefix', Value: 'landing/' }]);
+  });
+
+  it('keeps the lake bucket encrypted, private and TLS-only', () => {
+    const bucket = template.Resources.LakeBucket.Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(Object.values(bucket.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    const deny = template.Resources.LakeBucketPolicy.Properties.PolicyDocument.Statement[0];
+    expect(deny).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+});
+
+describe('event fixtures', () => {
+  const fixtures = readdirSync('events').map((file) => basename(file, '.json'));
+
+  it('has a fixture for every function', () => {
+    expect(fixtures.some((f) => f.startsWith('ingest-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('validate-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('merge-trigger-'))).toBe(true);
+  });
+
+  for (const name of fixtures.filter((f) => f.startsWith('ingest-'))) {
+    it(`${name} is an HTTP API payload 2.0 event for the ingest route`, () => {
+      const event = loadEvent(name);
+      expect(event).toMatchObject({ version: '2.0', routeKey: 'POST /v1/sources/{source}/records', isBase64Encoded: false });
+      expect(event.requestContext).toMatchObject({ http: { method: 'POST' }, stage: expect.any(String), requestId: expect.any(String) });
+      expect(Object.keys(event.headers).every((header) => header === header.toLowerCase())).toBe(true);
+    });
+  }
+
+  for (const name of fixtures.filter((f) => f.startsWith('validate-'))) {
+    it(`${name} is a Kafka event source event`, () => {
+      const event = kafkaEventSchema.parse(loadEvent(name));
+      for (const [group, records] of Object.entries(event.records)) {
+        for (const record of records) expect(group).toBe(`${record.topic}-${record.partition}`);
+      }
+      if (event.eventSource === 'aws:kafka') expect(event.eventSourceArn).toMatch(/^arn:aws:kafka:/);
+      else expect(event.bootstrapServers).toBeTruthy();
+    });
+  }
+
+  for (const name of fixtures.filter((f) => f.startsWith('merge-trigger-'))) {
+    it(`${name} is an S3 event notification`, () => {
+      for (const record of loadEvent(name).Records) {
+        expect(record).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', eventName: expect.stringMatching(/^ObjectCreated:/) });
+        expect(record.s3).toMatchObject({ s3SchemaVersion: '1.0', bucket: { name: expect.any(String) }, object: { key: expect.any(String), sequencer: expect.any(String) } });
+      }
+    });
+  }
+});
