@@ -4,7 +4,7 @@ import { calendarDate, currencyCode, decimalString, identifier, normaliseAmounts
 
 /** Insurance claims against a policy. */
 export const claimSchema = z
-  .object({
+  .looseObject({
     claimId: identifier,
     policyId: identifier,
     lossType: z.enum(['collision', 'theft', 'fire', 'water', 'injury', 'medical', 'travel-delay', 'other']),

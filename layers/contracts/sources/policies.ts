@@ -4,7 +4,7 @@ import { calendarDate, currencyCode, decimalString, identifier, normaliseAmounts
 
 /** Insurance policies: one row per policy, the latest version wins. */
 export const policySchema = z
-  .object({
+  .looseObject({
     policyId: identifier,
     policyholderId: identifier,
     product: z.enum(['motor', 'home', 'life', 'travel', 'health']),

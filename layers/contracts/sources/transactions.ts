@@ -4,7 +4,7 @@ import { currencyCode, decimalString, identifier, normaliseAmounts, protectedCar
 
 /** Card and account transactions (financial). Updates carry the same id with a newer updatedAt. */
 export const transactionSchema = z
-  .object({
+  .looseObject({
     transactionId: identifier,
     accountId: identifier,
     type: z.enum(['debit', 'credit', 'refund', 'chargeback']),

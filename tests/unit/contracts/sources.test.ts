@@ -93,6 +93,9 @@ describe('claims contract', () => {
   it('rejects a paid claim without a paid amount', () => {
     expect(problems('claims', { ...claim, status: 'paid' })).toEqual(['paidAmount: a paid claim needs paidAmount']);
   });
+  it('passes a new optional field through, so the curated table can grow a column', () => {
+    expect(contract('claims').schema.parse({ ...claim, adjusterId: 'ADJ-7' })).toMatchObject({ adjusterId: 'ADJ-7' });
+  });
   it('rejects a claim without its policy', () => {
     const { policyId: _omitted, ...withoutPolicy } = claim;
     expect(problems('claims', withoutPolicy)[0]).toMatch(/^policyId: /);
