@@ -46,6 +46,14 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
     delete: options.deleteRate ?? 0.02,
     duplicate: options.duplicateRate ?? 0.02,
   };
+  // One roll per record, compared with the rates stacked up in order.
+  const bounds = {
+    invalid: rates.invalid,
+    update: rates.invalid + rates.update,
+    late: rates.invalid + rates.update + rates.late,
+    delete: rates.invalid + rates.update + rates.late + rates.delete,
+    duplicate: rates.invalid + rates.update + rates.late + rates.delete + rates.duplicate,
+  };
   const keyField = contract.businessKey;
   const timeField = contract.eventTimeField;
   const latest = new Map<string, SampleRecord>();
@@ -55,14 +63,13 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
   const previousKey = () => [...latest.keys()][random.int(0, latest.size - 1)]!;
   while (sample.length < options.count) {
     const roll = random.next();
-    let threshold = rates.invalid;
-    if (roll < threshold) {
+    if (roll < bounds.invalid) {
       const rule = random.pick(invalidations[options.source]!);
       sample.push({ record: rule.apply(makeNew(random, 1_000_000 + sample.length)), kind: 'invalid', reason: rule.reason });
       continue;
     }
     if (latest.size > 0) {
-      if (roll < (threshold += rates.update)) {
+      if (roll < bounds.update) {
         const key = previousKey();
         const previous = latest.get(key)!;
         const record = updatedRecord(options.source, random, previous, new Date(Date.parse(String(previous[timeField])) + random.int(1, 48) * 3_600_000));
@@ -70,7 +77,7 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
         sample.push({ record, kind: 'update' });
         continue;
       }
-      if (roll < (threshold += rates.late)) {
+      if (roll < bounds.late) {
         const previous = latest.get(previousKey())!;
         // Older than what was already sent: must never overwrite it.
         const newestTime = Date.parse(String(previous[timeField]));
@@ -81,7 +88,7 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
           continue;
         }
       }
-      if (roll < (threshold += rates.delete)) {
+      if (roll < bounds.delete) {
         const key = previousKey();
         const previous = latest.get(key)!;
         const record = { op: 'delete', [keyField]: key, [timeField]: new Date(Date.parse(String(previous[timeField])) + DAY).toISOString() };
@@ -89,7 +96,7 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
         sample.push({ record, kind: 'delete' });
         continue;
       }
-      if (roll < (threshold += rates.duplicate)) {
+      if (roll < bounds.duplicate) {
         sample.push({ record: latest.get(previousKey())!, kind: 'duplicate' });
         continue;
       }
