@@ -1,9 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { SourceContract } from '#contracts/contract.ts';
 import { PublishError, RequestError } from '#lib/errors.ts';
+import { deterministicUuid } from '#lib/ids.ts';
+import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { bodyFormat, parseRecords } from './parse-body.ts';
-import { type OutgoingMessage, prepareBatch } from './prepare-batch.ts';
+import { prepareBatch } from './prepare-batch.ts';
 
 export interface IngestSettings {
   topicPrefix: string;
@@ -45,12 +47,12 @@ export async function ingestRequest(
   const { messages, eventIds } = prepareBatch(
     contract,
     records,
-    { batchId, receivedAt: deps.now().toISOString(), traceparent: traceparentFor(header(event, 'traceparent')), contractVersion: contract.version },
+    { batchId, receivedAt: deps.now().toISOString(), traceparent: traceparentFor(header(event, 'traceparent')) },
     {
       topicPrefix: settings.topicPrefix,
       tokenKey: settings.cardTokenKey,
-      limits: { maxRecords: settings.maxRecordsPerRequest },
-      newEventId: eventIdSequence(batchId),
+      maxRecords: settings.maxRecordsPerRequest,
+      eventIdFor: (index) => deterministicUuid(batchId, String(index)),
     },
   );
 
@@ -84,22 +86,7 @@ function requestBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
  * downstream stages recognise the records they have already seen.
  */
 export function batchIdFor(source: string, idempotencyKey: string | undefined): string {
-  if (!idempotencyKey) return randomUUID();
-  return uuidFromDigest(createHash('sha256').update(`${source}\n${idempotencyKey}`).digest());
-}
-
-export function eventIdSequence(batchId: string): () => string {
-  let index = 0;
-  return () => uuidFromDigest(createHash('sha256').update(`${batchId}\n${index++}`).digest());
-}
-
-/** Formats 16 bytes of a digest as an RFC 9562 version-8 (custom) UUID. */
-function uuidFromDigest(digest: Buffer): string {
-  const bytes = Buffer.from(digest.subarray(0, 16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return idempotencyKey ? deterministicUuid(source, idempotencyKey) : randomUUID();
 }
 
 const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -13,4 +13,5 @@ export const recordHeaders = {
   receivedAt: 'received-at',
   traceparent: 'traceparent',
   contractVersion: 'contract-version',
+  sourceObject: 'source-object',
 } as const;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findContract } from '#contracts/registry.ts';
 import { RequestError } from '#lib/errors.ts';
 import { batchIdFor, ingestRequest, traceparentFor } from '../../../functions/ingest/ingest-request.ts';
-import type { OutgoingMessage } from '../../../functions/ingest/prepare-batch.ts';
+import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
 const settings = { topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', maxBodyBytes: 64 * 1024, maxRecordsPerRequest: 100 };
