@@ -1,3 +1,4 @@
+import { maskCardNumbersInText } from '#contracts/rules/card.ts';
 import { RequestError } from '#lib/errors.ts';
 
 export type BodyFormat = 'json' | 'ndjson';
@@ -27,7 +28,7 @@ function parseJson(body: string): unknown[] {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new RequestError(400, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`);
+    throw new RequestError(400, 'INVALID_JSON', maskCardNumbersInText(`body is not valid JSON: ${(error as Error).message}`));
   }
   if (Array.isArray(parsed)) return parsed;
   if (parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as { records?: unknown }).records)) {
@@ -45,7 +46,9 @@ function parseNdjson(body: string): unknown[] {
     try {
       records.push(JSON.parse(line));
     } catch (error) {
-      throw new RequestError(400, 'INVALID_NDJSON', `line ${index + 1} is not valid JSON: ${(error as Error).message}`, { line: index + 1 });
+      throw new RequestError(400, 'INVALID_NDJSON', maskCardNumbersInText(`line ${index + 1} is not valid JSON: ${(error as Error).message}`), {
+        line: index + 1,
+      });
     }
   }
   return records;

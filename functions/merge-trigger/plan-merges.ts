@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { S3Event } from 'aws-lambda';
-import { sourceOfObjectKey } from '#lib/lake-layout.ts';
+import { decodeObjectKey, sourceOfObjectKey } from '#lib/lake-layout.ts';
 import type { LandingObject, MergeJobRequest } from './job-submitter.ts';
-
-/** S3 event keys are URL-encoded, with spaces as "+". */
-export const decodeObjectKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
 /**
  * Turns the records of an S3 event into merge requests: objects created under the

@@ -122,6 +122,3 @@ function offsetRange(records: KafkaRecord[]): OffsetRange {
   }
   return { topic: records[0]!.topic, partition: records[0]!.partition, firstOffset: String(firstOffset), lastOffset: String(lastOffset) };
 }
-
-/** NDJSON body of a lake object. */
-export const toNdjson = (lines: unknown[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;

@@ -1,6 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StorageError } from '#lib/errors.ts';
-import { type BatchObject, toNdjson } from './validate-batch.ts';
+import { toNdjson } from '#lib/lake-layout.ts';
+import type { BatchObject } from './validate-batch.ts';
 
 /**
  * Writes every object of the batch. Any failure fails the whole invocation, so Lambda

@@ -2,7 +2,8 @@ import type { S3Event } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { JobSubmitter, MergeJobRequest } from '../../../functions/merge-trigger/job-submitter.ts';
 import { mergeLandingObjects } from '../../../functions/merge-trigger/merge-landing-objects.ts';
-import { decodeObjectKey, planMerges } from '../../../functions/merge-trigger/plan-merges.ts';
+import { decodeObjectKey } from '#lib/lake-layout.ts';
+import { planMerges } from '../../../functions/merge-trigger/plan-merges.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
 const settings = { landingPrefix: 'landing/', isKnownSource: (source: string) => ['transactions', 'claims'].includes(source) };

@@ -21,7 +21,7 @@ const functions = resources.filter(([, resource]) => resource.Type === 'AWS::Ser
 
 describe('template', () => {
   it('declares the three functions under their stable logical ids', () => {
-    expect(functions.map(([id]) => id)).toEqual(expect.arrayContaining(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction']));
+    expect(functions.map(([id]) => id)).toEqual(expect.arrayContaining(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction', 'FileDropFunction']));
   });
 
   it('targets a supported Node.js runtime', () => {
@@ -102,6 +102,7 @@ describe('event fixtures', () => {
     expect(fixtures.some((f) => f.startsWith('ingest-'))).toBe(true);
     expect(fixtures.some((f) => f.startsWith('validate-'))).toBe(true);
     expect(fixtures.some((f) => f.startsWith('merge-trigger-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('file-drop-'))).toBe(true);
   });
 
   for (const name of fixtures.filter((f) => f.startsWith('ingest-'))) {
@@ -124,7 +125,7 @@ describe('event fixtures', () => {
     });
   }
 
-  for (const name of fixtures.filter((f) => f.startsWith('merge-trigger-'))) {
+  for (const name of fixtures.filter((f) => f.startsWith('merge-trigger-') || f.startsWith('file-drop-'))) {
     it(`${name} is an S3 event notification`, () => {
       for (const record of loadEvent(name).Records) {
         expect(record).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', eventName: expect.stringMatching(/^ObjectCreated:/) });

@@ -1,0 +1,67 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { maskCardNumbersInText } from '#contracts/rules/card.ts';
+
+export type FileFormat = 'csv' | 'ndjson';
+
+/** One line of a dropped file: a record, or why it could not be read. */
+export type FileLine = { line: number; record: Record<string, unknown> } | { line: number; error: string; text: string };
+
+/** The format a file name announces, or undefined for one the platform does not read. */
+export function fileFormat(key: string): FileFormat | undefined {
+  const name = key.toLowerCase();
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
+  return undefined;
+}
+
+/**
+ * Reads a file line by line without holding it in memory. A line that does not parse
+ * is reported with its number and carries on; it never stops the rest of the file.
+ */
+export function readRecords(body: Readable, format: FileFormat): AsyncIterable<FileLine> {
+  return format === 'csv' ? readCsv(body) : readNdjson(body);
+}
+
+async function* readNdjson(body: Readable): AsyncIterable<FileLine> {
+  let line = 0;
+  for await (const text of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY })) {
+    line += 1;
+    if (text.trim() === '') continue;
+    try {
+      const record: unknown = JSON.parse(text);
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) yield { line, error: 'line is not a JSON object', text };
+      else yield { line, record: record as Record<string, unknown> };
+    } catch (error) {
+      // The parser quotes the line in its message: mask it like the line itself.
+      yield { line, error: maskCardNumbersInText(`line is not valid JSON: ${(error as Error).message}`), text };
+    }
+  }
+}
+
+/**
+ * CSV with a header row naming the contract's fields. Empty cells are absent fields;
+ * every value stays a string, which is what the contracts expect of money and dates.
+ */
+async function* readCsv(body: Readable): AsyncIterable<FileLine> {
+  const parser = body.pipe(
+    parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, skip_records_with_error: true, info: true, raw: true }),
+  );
+  const skipped: FileLine[] = [];
+  let invalidSoFar = 0;
+  parser.on('skip', (error: Error & { lines?: number; raw?: string }) => {
+    skipped.push({ line: error.lines ?? 0, error: `line is not valid CSV: ${error.message}`, text: error.raw ?? '' });
+  });
+  for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number }; raw: string }>) {
+    yield* skipped.splice(0);
+    // csv-parse counts rows with a wrong number of fields; a rise means this row is one.
+    if (info.invalid_field_length > invalidSoFar) {
+      invalidSoFar = info.invalid_field_length;
+      yield { line: info.lines, error: 'line has a different number of fields than the header', text: raw };
+      continue;
+    }
+    yield { line: info.lines, record: Object.fromEntries(Object.entries(record).filter(([, value]) => value !== '')) };
+  }
+  yield* skipped.splice(0);
+}
