@@ -1,0 +1,109 @@
+import { TemplateError } from './template/template-error.ts';
+import { parseCommandLine } from './cli-arguments.ts';
+import { invokeCommand } from './invoke-command.ts';
+
+const usage = `Docker-free Lambda runtime driven by template.yaml (sam local without Docker)
+
+usage: tsx local-stack/runtime/cli.ts <command> [options]
+
+commands:
+  invoke <LogicalId> [event.json]   invoke a function once (event: file, -e <file>, "-" for stdin, none for {})
+  api                               serve the template's HttpApi/Api routes (default 127.0.0.1:3000)
+  start                             API, Lambda invoke endpoint (3001), Kafka and S3 event-source bridges
+  token                             print a bearer token the local JWT authorizer accepts
+
+options (every command):
+  -t, --template <path>             template (default: template.yaml)
+  -n, --env-vars <file>             sam local --env-vars file (default: local-stack/env.json)
+  --parameter-overrides K=V ...     template parameters, like sam
+  --bucket <LogicalId>=<name>       local bucket for a template bucket (default: from env.json, see README)
+  -h, --help                        this help
+
+api / start:
+  --port <n>                        API port (default 3000)
+  --host <address>                  listen address (default 127.0.0.1)
+  --instances <n>                   warm instances per function at most (default 4)
+start:
+  --invoke-port <n>                 Lambda Invoke API port (default 3001)
+  --no-kafka, --no-s3               leave a bridge off
+token:
+  --subject <sub>                   sub claim (default local-producer)
+  --scope <scopes>                  scope claim, space separated
+  --expires-in <seconds>            lifetime (default 3600)
+  --api <LogicalId>                 which HttpApi's authorizer (default: the first with one)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(usage);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'invoke': {
+      const { common, values, positionals } = parseCommandLine(rest, { event: { type: 'string', short: 'e' } });
+      if (common.help) return help();
+      const [functionName, eventFile] = positionals;
+      if (!functionName) {
+        process.stderr.write('invoke needs a function logical id\n');
+        return 2;
+      }
+      return invokeCommand({ ...common, functionName, eventPath: (values.event as string | undefined) ?? eventFile });
+    }
+    case 'api':
+    case 'start': {
+      const { common, values } = parseCommandLine(rest, {
+        port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, 'invoke-port': { type: 'string' },
+        'no-kafka': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
+      });
+      if (common.help) return help();
+      const { startLocalRuntime } = await import('./start-local-runtime.ts');
+      const runtime = await startLocalRuntime({
+        ...common,
+        watch: true,
+        maxInstances: values.instances ? Number(values.instances) : undefined,
+        host: values.host as string | undefined,
+        apiPort: values.port ? Number(values.port) : undefined,
+        invokePort: command === 'start' ? (values['invoke-port'] ? Number(values['invoke-port']) : undefined) : false,
+        kafka: command === 'start' && !values['no-kafka'],
+        s3: command === 'start' && !values['no-s3'],
+      });
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          process.stderr.write(`runtime | ${signal}: stopping (in-flight invocations finish, nothing unprocessed is committed)\n`);
+          resolve();
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      });
+      await runtime.stop();
+      return 0;
+    }
+    case 'token': {
+      const { common, values } = parseCommandLine(rest, {
+        subject: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' }, api: { type: 'string' },
+      });
+      if (common.help) return help();
+      const { tokenCommand } = await import('./api/token-command.ts');
+      process.stdout.write(`${tokenCommand({ ...common, subject: values.subject as string | undefined, scope: values.scope as string | undefined, expiresInSeconds: values['expires-in'] ? Number(values['expires-in']) : undefined, api: values.api as string | undefined })}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command ${command}\n\n${usage}`);
+      return 2;
+  }
+}
+
+function help(): number {
+  process.stdout.write(usage);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof TemplateError || error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`${message}\n`);
+    process.exit(2);
+  },
+);
