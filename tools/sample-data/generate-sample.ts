@@ -16,6 +16,8 @@ export interface SampleOptions {
   deleteRate?: number;
   /** Exact re-sends of an earlier record (same content, same event time). */
   duplicateRate?: number;
+  /** Prefix for every business key, so samples of different runs never share an entity. */
+  keyPrefix?: string;
 }
 
 export type SampleKind = 'new' | 'update' | 'late' | 'delete' | 'duplicate' | 'invalid';
@@ -61,11 +63,13 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
   let created = 0;
 
   const previousKey = () => [...latest.keys()][random.int(0, latest.size - 1)]!;
+  const withPrefix = (record: SampleRecord): SampleRecord =>
+    options.keyPrefix ? { ...record, [keyField]: `${options.keyPrefix}${record[keyField]}` } : record;
   while (sample.length < options.count) {
     const roll = random.next();
     if (roll < bounds.invalid) {
       const rule = random.pick(invalidations[options.source]!);
-      sample.push({ record: rule.apply(makeNew(random, 1_000_000 + sample.length)), kind: 'invalid', reason: rule.reason });
+      sample.push({ record: rule.apply(withPrefix(makeNew(random, 1_000_000 + sample.length))), kind: 'invalid', reason: rule.reason });
       continue;
     }
     if (latest.size > 0) {
@@ -102,7 +106,7 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
       }
     }
     created += 1;
-    const record = makeNew(random, created);
+    const record = withPrefix(makeNew(random, created));
     latest.set(String(record[keyField]), record);
     sample.push({ record, kind: 'new' });
   }
@@ -115,6 +119,8 @@ export interface ExpectedOutcome {
   valid: number;
   /** Rows the curated table holds once everything is merged. */
   curatedRows: number;
+  /** Entities whose newest version is a delete. */
+  deletedEntities: number;
 }
 
 /** What the pipeline must produce for a sample, from the labels alone. */
@@ -135,5 +141,5 @@ export function expectedOutcome(source: string, sample: LabelledRecord[]): Expec
     }
   }
   const curatedRows = [...newest.values()].filter((entry) => !entry.deleted).length;
-  return { records: sample.length, quarantined, valid: sample.length - quarantined, curatedRows };
+  return { records: sample.length, quarantined, valid: sample.length - quarantined, curatedRows, deletedEntities: newest.size - curatedRows };
 }

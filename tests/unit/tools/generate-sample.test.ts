@@ -38,11 +38,17 @@ describe.each(sourceNames())('sample for %s', (source) => {
     }
   });
 
+  it('prefixes every business key when asked, invalid records included', () => {
+    const prefixed = generateSample({ source, count: 200, seed: 7, keyPrefix: 'run1-' });
+    expect(prefixed.every(({ record }) => String(record[contract.businessKey] ?? 'run1-').startsWith('run1-'))).toBe(true);
+  });
+
   it('expects one curated row per entity whose newest version is not a delete', () => {
     const outcome = expectedOutcome(source, sample);
     const created = sample.filter((entry) => entry.kind === 'new').length;
     const deleted = sample.filter((entry) => entry.kind === 'delete').length;
     expect(outcome.curatedRows).toBe(created - deleted);
+    expect(outcome.deletedEntities).toBe(deleted);
     expect(outcome.quarantined + outcome.valid).toBe(3000);
   });
 });

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientEnvironment, stackSettings } from '../../local-stack/services/settings.ts';
+import type { AcceptedRecord } from './send-records.ts';
+
+interface Freshness {
+  p50: number | null;
+  p95: number | null;
+  samples: number;
+}
+
+export interface SourceReconciliation {
+  source: string;
+  accepted: number;
+  quarantined: number;
+  quarantineReasons: Record<string, number>;
+  valid: number;
+  curated: number;
+  deletesApplied: number;
+  superseded: number;
+  curatedRows: number;
+  inBoth: number;
+  lost: number;
+  freshnessSeconds: Freshness;
+}
+
+export interface Reconciliation {
+  sources: SourceReconciliation[];
+  totals: Omit<SourceReconciliation, 'source' | 'quarantineReasons' | 'freshnessSeconds'> & { freshnessSeconds: Freshness };
+}
+
+/**
+ * Asks Spark where every accepted record went (spark/ledgerflow_spark/reconcile.py):
+ * counts come from the raw, quarantine and curated tables, not from expectations.
+ */
+export async function reconcile(accepted: AcceptedRecord[]): Promise<Reconciliation> {
+  const folder = await mkdtemp(join(tmpdir(), 'ledgerflow-reconcile-'));
+  try {
+    const input = join(folder, 'accepted.json');
+    const output = join(folder, 'result.json');
+    await writeFile(input, JSON.stringify({ bucket: stackSettings.lakeBucket, accepted }));
+    await runPython(['-m', 'ledgerflow_spark.reconcile', '--input', input, '--output', output]);
+    return JSON.parse(await readFile(output, 'utf8')) as Reconciliation;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function runPython(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(stackSettings.paths.venvPython, args, {
+      cwd: join(stackSettings.repoRoot, 'spark'),
+      env: { ...process.env, ...clientEnvironment(), PYTHONPATH: join(stackSettings.repoRoot, 'spark') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`reconciliation failed (exit ${code}):\n${stderr}`))));
+  });
+}

@@ -1,0 +1,97 @@
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { lakePrefixes } from '#lib/lake-layout.ts';
+import { stackSettings } from '../../local-stack/services/settings.ts';
+
+export interface LakeProgress {
+  /** Records written to landing or quarantine objects since the snapshot. */
+  validated: number;
+  landingObjects: number;
+  /** Whether the Spark job service has nothing queued or running. */
+  mergesIdle: boolean;
+}
+
+export function lakeClient(): S3Client {
+  return new S3Client({
+    endpoint: stackSettings.s3Endpoint,
+    forcePathStyle: true,
+    region: stackSettings.region,
+    credentials: stackSettings.credentials,
+  });
+}
+
+async function listKeys(s3: S3Client, prefix: string): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: stackSettings.lakeBucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) keys.set(object.Key!, object.ETag ?? '');
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+/**
+ * Watches the lake settle after records were sent: counts the records in landing and
+ * quarantine objects written since `snapshot()` (from each object's record-count
+ * metadata) and asks the Spark job service whether merges are still pending.
+ */
+export class LakeWatcher {
+  private readonly counts = new Map<string, number>();
+  private before = new Map<string, string>();
+
+  constructor(private readonly s3: S3Client = lakeClient()) {}
+
+  async snapshot(): Promise<void> {
+    this.before = new Map([...(await listKeys(this.s3, lakePrefixes.landing)), ...(await listKeys(this.s3, lakePrefixes.quarantine))]);
+  }
+
+  async progress(): Promise<LakeProgress> {
+    const landing = await listKeys(this.s3, lakePrefixes.landing);
+    const quarantine = await listKeys(this.s3, lakePrefixes.quarantine);
+    let validated = 0;
+    let landingObjects = 0;
+    for (const [key, eTag] of [...landing, ...quarantine]) {
+      if (this.before.get(key) === eTag) continue;
+      if (key.startsWith(lakePrefixes.landing)) landingObjects += 1;
+      const id = `${key}@${eTag}`;
+      if (!this.counts.has(id)) {
+        const head = await this.s3.send(new HeadObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key }));
+        this.counts.set(id, Number(head.Metadata?.['record-count'] ?? 0));
+      }
+      validated += this.counts.get(id)!;
+    }
+    return { validated, landingObjects, mergesIdle: await mergesIdle() };
+  }
+}
+
+async function mergesIdle(): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/idle', stackSettings.jobServiceUrl));
+    const body = (await response.json()) as { idle?: boolean };
+    return response.ok && body.idle === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until every accepted record has been validated into the lake and the merge
+ * service has been idle for two consecutive polls; throws with the last progress on timeout.
+ */
+export async function waitUntilSettled(
+  watcher: LakeWatcher,
+  accepted: number,
+  options: { timeoutMs: number; pollMs?: number; onProgress?: (progress: LakeProgress) => void },
+): Promise<LakeProgress> {
+  const deadline = Date.now() + options.timeoutMs;
+  let idlePolls = 0;
+  let last: LakeProgress | undefined;
+  while (Date.now() < deadline) {
+    last = await watcher.progress();
+    options.onProgress?.(last);
+    idlePolls = last.validated >= accepted && last.mergesIdle ? idlePolls + 1 : 0;
+    if (idlePolls >= 2) return last;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+  }
+  throw new Error(`pipeline did not settle in ${options.timeoutMs / 1000} s: ${JSON.stringify(last)} of ${accepted} accepted records`);
+}
