@@ -41,6 +41,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
       publish: async (messages) => {
         await producer.send({ messages });
         metrics.addMetric('RecordsPublished', 'Count', messages.length);
+        // Ids only: the records themselves carry personal data.
+        const first = messages[0]!.headers;
+        logger.info('batch published', { batchId: first['batch-id'], topic: messages[0]!.topic, records: messages.length, traceparent: first.traceparent });
       },
       now: () => new Date(),
     }),

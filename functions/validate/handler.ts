@@ -32,6 +32,7 @@ export const handler = middy()
     await writeBatchObjects(s3, config.LAKE_BUCKET, batch.objects);
     metrics.addMetric('RecordsValid', 'Count', batch.valid);
     metrics.addMetric('RecordsQuarantined', 'Count', batch.invalid);
-    logger.info('batch validated', { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.map((o) => o.key) });
+    const batchIds = [...new Set(batch.objects.flatMap((o) => o.lines.map((line) => line.batchId)))];
+    logger.info('batch validated', { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.map((o) => o.key), batchIds });
     return { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.length };
   });

@@ -48,18 +48,29 @@ export async function reconcile(accepted: AcceptedRecord[]): Promise<Reconciliat
   }
 }
 
-function runPython(args: string[]): Promise<void> {
+/** A record's rows in the raw, curated and quarantine tables (spark/ledgerflow_spark/trace.py). */
+export async function traceEvent(source: string, eventId: string): Promise<Record<'raw' | 'curated' | 'quarantine', Record<string, unknown>[]>> {
+  const stdout = await runPython(['-m', 'ledgerflow_spark.trace', '--bucket', stackSettings.lakeBucket, '--source', source, eventId]);
+  return JSON.parse(stdout);
+}
+
+/** Runs a module of spark/ with the venv's Python and the stack's settings; resolves with its stdout. */
+function runPython(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(stackSettings.paths.venvPython, args, {
       cwd: join(stackSettings.repoRoot, 'spark'),
       env: { ...process.env, ...clientEnvironment(), PYTHONPATH: join(stackSettings.repoRoot, 'spark') },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`reconciliation failed (exit ${code}):\n${stderr}`))));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${args[1]} failed (exit ${code}):\n${stderr}`))));
   });
 }

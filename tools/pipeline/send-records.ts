@@ -6,6 +6,7 @@ export interface AcceptedRecord {
 }
 
 export interface SendResult {
+  /** In the order the records were given. */
   accepted: AcceptedRecord[];
   requests: number;
   /** Requests that did not get a 202, with the status and error code: nothing of them was accepted. */
@@ -34,13 +35,15 @@ export async function sendRecords(options: SendOptions): Promise<SendResult> {
   const batches: unknown[][] = [];
   for (let i = 0; i < options.records.length; i += batchSize) batches.push(options.records.slice(i, i + batchSize));
   const result: SendResult = { accepted: [], requests: 0, refused: [], latencies: [] };
+  const acceptedByBatch: AcceptedRecord[][] = [];
   const url = `${options.apiUrl.replace(/\/$/, '')}/v1/sources/${options.source}/records`;
   let next = 0;
   let sent = 0;
 
   const worker = async () => {
     while (next < batches.length) {
-      const batch = batches[next++]!;
+      const index = next++;
+      const batch = batches[index]!;
       const started = performance.now();
       const response = await fetch(url, {
         method: 'POST',
@@ -52,7 +55,7 @@ export async function sendRecords(options: SendOptions): Promise<SendResult> {
       result.requests += 1;
       if (response.status === 202 && body.eventIds) {
         const acceptedAt = Date.now();
-        for (const eventId of body.eventIds) result.accepted.push({ eventId, source: options.source, acceptedAt });
+        acceptedByBatch[index] = body.eventIds.map((eventId) => ({ eventId, source: options.source, acceptedAt }));
       } else {
         result.refused.push({ status: response.status, code: body.error?.code ?? 'UNKNOWN', records: batch.length });
       }
@@ -61,5 +64,6 @@ export async function sendRecords(options: SendOptions): Promise<SendResult> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, batches.length) }, worker));
+  result.accepted = acceptedByBatch.flat();
   return result;
 }

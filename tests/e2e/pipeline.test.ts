@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sourceNames } from '#contracts/registry.ts';
+import { deterministicUuid } from '#lib/ids.ts';
+import { fileReportKey, lakePrefixes } from '#lib/lake-layout.ts';
+import { topicForSource } from '#lib/topics.ts';
+import { stackSettings } from '../../local-stack/services/settings.ts';
+import { localToken, runScript, type RuntimeProcess, startRuntime } from '../../tools/pipeline/local-services.ts';
+import { type Reconciliation, reconcile, traceEvent } from '../../tools/pipeline/reconcile.ts';
+import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
+import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
+import { expectedOutcome, generateSample } from '../../tools/sample-data/generate-sample.ts';
+
+// Keys unique to this run, so earlier runs against the same lake cannot change the counts.
+const runId = `e2e${Date.now().toString(36)}-`;
+const s3 = lakeClient();
+const perSource = 400;
+
+let runtime: RuntimeProcess;
+let token: string;
+
+beforeAll(async () => {
+  if (!runScript('stack:status', ['--quiet'], { quiet: true })) throw new Error('the local stack is not up: run `npm run stack:up` first');
+  runtime = await startRuntime();
+  token = localToken();
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('a mixed sample through the public API', () => {
+  const samples = Object.fromEntries(sourceNames().map((source) => [source, generateSample({ source, count: perSource, seed: 11, keyPrefix: runId })]));
+  const accepted: AcceptedRecord[] = [];
+  let result: Reconciliation;
+
+  beforeAll(async () => {
+    const watcher = new LakeWatcher(s3);
+    await watcher.snapshot();
+    for (const [source, sample] of Object.entries(samples)) {
+      const sent = await sendRecords({ apiUrl: runtime.apiUrl, token, source, records: sample.map((entry) => entry.record), batchSize: 100 });
+      expect(sent.refused).toEqual([]);
+      accepted.push(...sent.accepted);
+    }
+    await waitUntilSettled(watcher, accepted.length, { timeoutMs: 8 * 60_000 });
+    result = await reconcile(accepted);
+  });
+
+  it('accepts every record of well-formed requests', () => {
+    expect(accepted).toHaveLength(perSource * sourceNames().length);
+    expect(new Set(accepted.map((record) => record.eventId)).size).toBe(accepted.length);
+  });
+
+  for (const source of sourceNames()) {
+    it(`accounts for every accepted ${source} record: quarantined, curated, superseded or deleted, none lost`, () => {
+      const expected = expectedOutcome(source, samples[source]!);
+      const counts = result.sources.find((entry) => entry.source === source)!;
+      expect(counts).toMatchObject({
+        accepted: perSource,
+        quarantined: expected.quarantined,
+        valid: expected.valid,
+        curated: expected.curatedRows,
+        deletesApplied: expected.deletedEntities,
+        lost: 0,
+        inBoth: 0,
+      });
+      expect(counts.curated + counts.superseded + counts.deletesApplied).toBe(counts.valid);
+    });
+  }
+
+  it('records why each invalid record was quarantined', () => {
+    const reasons = Object.keys(result.sources.find((entry) => entry.source === 'claims')!.quarantineReasons);
+    expect(reasons).toEqual(expect.arrayContaining(['claim reported before its loss date']));
+  });
+
+  it('traces one record by its event id through logs, Kafka headers, landing object, raw and curated tables', async () => {
+    const source = 'policies';
+    const firstPolicy = samples[source]!.findIndex((entry) => entry.kind === 'new');
+    const record = accepted.filter((entry) => entry.source === source)[firstPolicy]!;
+
+    const rows = await traceEvent(source, record.eventId);
+    expect(rows.raw).toHaveLength(1);
+    const raw = rows.raw[0]!;
+    expect(raw).toMatchObject({ event_id: record.eventId, kafka_topic: topicForSource(stackSettings.topicPrefix, source) });
+    expect(rows.quarantine).toEqual([]);
+
+    const landing = await s3.send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: String(raw.landing_key) }));
+    const lines = (await landing.Body!.transformToString()).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.find((line) => line.eventId === record.eventId)).toMatchObject({ offset: Number(raw.kafka_offset), partition: raw.kafka_partition });
+
+    const headers = await kafkaHeadersOf(String(raw.kafka_topic), Number(raw.kafka_partition), record.eventId);
+    expect(headers).toMatchObject({ 'event-id': record.eventId, 'batch-id': raw.ingest_batch_id });
+
+    const log = readFileSync(runtime.logFile, 'utf8');
+    expect(log).toContain(String(raw.ingest_batch_id));
+
+    // It is the curated row's version unless a later record of the key is at least as new.
+    const first = samples[source]![firstPolicy]!.record;
+    const replaced = samples[source]!.some(
+      (entry, index) => index > firstPolicy && entry.record.policyId === first.policyId && Date.parse(String(entry.record.updatedAt)) >= Date.parse(String(first.updatedAt)),
+    );
+    expect(rows.curated.map((row) => row._event_id)).toEqual(replaced ? [] : [record.eventId]);
+  });
+});
+
+describe('file-drop ingestion', () => {
+  it('streams a dropped CSV file into the curated table, quarantining unreadable lines by number', async () => {
+    const key = `${lakePrefixes.fileDrop}claims/${runId}broker-export.csv`;
+    const header = 'claimId,policyId,lossType,status,lossDate,reportedAt,claimedAmount,currency,updatedAt';
+    const rows = Array.from({ length: 20 }, (_, i) => `${runId}FD-${i},POL-1,water,reported,2026-02-01,2026-02-02T09:00:00Z,${100 + i}.50,GBP,2026-02-02T09:00:00Z`);
+    const lines = [header, ...rows.slice(0, 10), ',POL-1,theft,reported,2026-02-01,2026-02-02T09:00:00Z,1.00,GBP,2026-02-02T09:00:00Z', `${runId}FD-X,POL-1`, ...rows.slice(10)];
+    const watcher = new LakeWatcher(s3);
+    await watcher.snapshot();
+
+    const put = await s3.send(new PutObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv' }));
+    const report = await waitForObject(fileReportKey(key));
+    expect(report).toMatchObject({ source: 'claims', lines: 23, published: 20, rejected: 2 });
+
+    const publishedLines = lines.map((_, index) => index + 1).filter((line) => line !== 1 && line !== 12 && line !== 13);
+    const fileRecords = publishedLines.map((line) => ({ eventId: deterministicUuid(report.batchId, String(line)), source: 'claims', acceptedAt: Date.now() }));
+    expect(put.ETag).toBeTruthy();
+    await waitUntilSettled(watcher, fileRecords.length, { timeoutMs: 5 * 60_000 });
+    const result = await reconcile(fileRecords);
+    expect(result.totals).toMatchObject({ accepted: 20, valid: 20, curated: 20, lost: 0 });
+  });
+});
+
+async function waitForObject(key: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const body = await s3
+      .send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key }))
+      .then((object) => object.Body!.transformToString(), () => undefined);
+    if (body) return JSON.parse(body);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${key} did not appear within ${timeoutMs / 1000} s`);
+}
+
+/** Reads the topic partition from the start until the message with this event id. */
+async function kafkaHeadersOf(topic: string, partition: number, eventId: string): Promise<Record<string, string>> {
+  const consumer = new Consumer({
+    groupId: `${runId}trace`,
+    clientId: 'e2e-trace',
+    bootstrapBrokers: stackSettings.kafkaBrokers,
+    deserializers: stringDeserializers,
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  try {
+    for await (const message of stream) {
+      if (message.partition !== partition) continue;
+      const headers = Object.fromEntries(message.headers);
+      if (headers['event-id'] === eventId) return headers;
+    }
+    throw new Error(`no message with event id ${eventId} on ${topic}`);
+  } finally {
+    await stream.close();
+    await consumer.close(true);
+  }
+}
