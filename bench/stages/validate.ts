@@ -1,0 +1,70 @@
+import { findContract } from '#contracts/registry.ts';
+import { toNdjson } from '#lib/lake-layout.ts';
+import { decodeBase64, kafkaEventSchema } from '../../functions/validate/kafka-event.ts';
+import { validateBatch } from '../../functions/validate/validate-batch.ts';
+import { benchmark } from '../lib/report.ts';
+import { averageValueBytes, benchTokenKey, benchTopicPrefix, ingestMessages, mskEvent, transactionRecords } from '../lib/sample.ts';
+import type { Stage } from '../lib/stage.ts';
+import { perSecond } from '../lib/stats.ts';
+import { alternate } from '../lib/timing.ts';
+
+/**
+ * Validation's own cost: `validateBatch` over an MSK-shaped batch of ingest's messages,
+ * against the floor of any consumer of that batch (base64-decode and JSON.parse each value).
+ */
+export const validateStage: Stage = {
+  name: 'validate',
+  needs: 'nothing (pure logic)',
+  async run({ sizes, log }) {
+    const count = sizes.validateRecords;
+    log(`building a ${count}-record MSK event of ~${sizes.recordBytes}-byte transactions`);
+    const messages = ingestMessages(transactionRecords({ count, recordBytes: sizes.recordBytes, mix: 'mixed' }));
+    const event = mskEvent(messages);
+    const records = Object.values(event.records).flat();
+    const settings = { topicPrefix: benchTopicPrefix, cardTokenKey: benchTokenKey, findContract };
+
+    let checksum = 0;
+    const { medians } = await alternate(
+      {
+        decodeOnly() {
+          for (const record of records) checksum += (JSON.parse(decodeBase64(record.value)!) as object) ? 1 : 0;
+        },
+        validateBatch() {
+          checksum += validateBatch(event, settings).valid;
+        },
+        eventSchema() {
+          checksum += Object.keys(kafkaEventSchema.parse(event).records).length;
+        },
+      },
+      { runs: sizes.runs, warmup: 1 },
+    );
+    const batch = validateBatch(event, settings);
+    const serialise = await alternate(
+      {
+        ndjson() {
+          for (const object of batch.objects) checksum += toNdjson(object.lines).length;
+        },
+      },
+      { runs: sizes.runs, warmup: 1 },
+    );
+    log(`checksum ${checksum}`);
+
+    const baseline = perSecond(count, medians.decodeOnly!);
+    const value = perSecond(count, medians.validateBatch!);
+    const params = { records: count, recordBytes: averageValueBytes(messages), valid: batch.valid, invalid: batch.invalid, runs: sizes.runs, statistic: 'median' };
+    return [
+      benchmark('validate', value, 'records/s', baseline, { ...params, baselineIs: 'base64-decode + JSON.parse of each value' }, {
+        text: '>= 50% of baseline',
+        met: value >= 0.5 * baseline,
+      }),
+      benchmark('validate-event-schema', perSecond(count, medians.eventSchema!), 'records/s', baseline, {
+        ...params,
+        measures: "the handler's zod parse of the Kafka event (kafkaEventSchema), before validateBatch",
+      }),
+      benchmark('validate-ndjson', perSecond(count, serialise.medians.ndjson!), 'records/s', baseline, {
+        ...params,
+        measures: 'serialising the landing and quarantine objects to NDJSON',
+      }),
+    ];
+  },
+};
