@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
         maxInstances: values.instances ? Number(values.instances) : undefined,
         host: values.host as string | undefined,
         apiPort: values.port ? Number(values.port) : undefined,
-        invokePort: command === 'start' ? (values['invoke-port'] ? Number(values['invoke-port']) : undefined) : false,
+        invokePort: command === 'start' ? (values['invoke-port'] ? Number(values['invoke-port']) : 3001) : false,
         kafka: command === 'start' && !values['no-kafka'],
         s3: command === 'start' && !values['no-s3'],
       });

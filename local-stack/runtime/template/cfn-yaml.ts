@@ -30,7 +30,8 @@ export function parseCfnYaml(text: string, source: string): Record<string, any> 
   const document = parseDocument(text, { customTags, uniqueKeys: true, prettyErrors: true });
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) {
-    throw new TemplateError(problems.map((problem) => problem.message.split('\n')[0]).join('; '), source);
+    const shown = problems.slice(0, 3).map((problem) => problem.message.split('\n')[0]);
+    throw new TemplateError(shown.join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''), source);
   }
   const value = document.toJS({ maxAliasCount: 1000 });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TemplateError('is not a template (a mapping at the top level)', source);

@@ -1,0 +1,153 @@
+/**
+ * API throughput of the Docker-free runtime against a bare node:http server calling the
+ * same handler in-process, plus warm invoke latency through the Lambda Invoke API.
+ * The load comes from a separate process (raw keep-alive HTTP/1.1 over loopback).
+ *
+ *   npx tsx bench/runtime-api.ts [--duration 5] [--connections 32] [--out bench/results/runtime-api.json]
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const templatePath = resolve(here, '../tests/fixtures/templates/api/template.yaml');
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Child mode: keep `connections` sockets busy for `duration` seconds, one request in flight each. */
+async function generateLoad(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const { hostname, port, pathname } = new URL(url);
+  const request = Buffer.from(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: keep-alive\r\n\r\n`);
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, () => new Promise<void>((done) => {
+    const socket = connect(Number(port), hostname);
+    let buffer = Buffer.alloc(0);
+    let sentAt = 0;
+    const send = () => {
+      if (performance.now() >= deadline) {
+        socket.end();
+        return done();
+      }
+      sentAt = performance.now();
+      socket.write(request);
+    };
+    socket.on('connect', send);
+    socket.on('error', () => {
+      errors++;
+      done();
+    });
+    socket.on('data', (chunk) => {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      for (;;) {
+        const headerEnd = buffer.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const head = buffer.subarray(0, headerEnd).toString('latin1');
+        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffer.length < headerEnd + 4 + length) return;
+        if (!head.startsWith('HTTP/1.1 200')) errors++;
+        latencies.push(performance.now() - sentAt);
+        buffer = buffer.subarray(headerEnd + 4 + length);
+        send();
+      }
+    });
+  })));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50Ms: quantile(0.5), p99Ms: quantile(0.99) };
+}
+
+function loadFrom(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--load', url, '--connections', String(connections), '--duration', String(seconds)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (message) => resolvePromise(message as LoadResult));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+  });
+}
+
+async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  // The same handler module the runtime serves, called in-process.
+  const { handler } = (await import('../tests/fixtures/templates/api/ping.ts')) as { handler: () => Promise<unknown> };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', async () => {
+      const body = JSON.stringify(await handler());
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { load: { type: 'string' }, connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '5' }, out: { type: 'string' }, instances: { type: 'string', default: '2' } } });
+  const connections = Number(values.connections);
+  const seconds = Number(values.duration);
+  if (values.load) {
+    const result = await generateLoad(values.load, connections, seconds);
+    if (process.send) process.send(result);
+    else process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+
+  const bare = await bareServer();
+  await loadFrom(bare.url, connections, 1);
+  const bareResult = await loadFrom(bare.url, connections, seconds);
+  await bare.close();
+
+  const { startLocalRuntime } = await import('../local-stack/runtime/start-local-runtime.ts');
+  const runtime = await startLocalRuntime({ templatePath, envVarsPath: '', apiPort: 0, invokePort: 0, maxInstances: Number(values.instances), onNotice: () => undefined, onLog: () => undefined });
+  const runtimeUrl = `${runtime.apiUrl}/ping`;
+  await loadFrom(runtimeUrl, connections, 1);
+  const runtimeResult = await loadFrom(runtimeUrl, connections, seconds);
+
+  // Warm invoke through the Invoke API: sequential, one instance already warm.
+  const invokeUrl = `${runtime.invokeUrl}/2015-03-31/functions/PingFunction/invocations`;
+  const invokeLatencies: number[] = [];
+  for (let index = 0; index < 300; index++) {
+    const started = performance.now();
+    const response = await fetch(invokeUrl, { method: 'POST', body: '{}' });
+    await response.text();
+    if (index >= 20) invokeLatencies.push(performance.now() - started);
+  }
+  await runtime.stop();
+  invokeLatencies.sort((a, b) => a - b);
+
+  const figures = {
+    'api.bare_node_http.rps': Math.round(bareResult.rps),
+    'api.runtime.rps': Math.round(runtimeResult.rps),
+    'api.runtime_to_bare.ratio': Number((runtimeResult.rps / bareResult.rps).toFixed(3)),
+    'api.runtime.p50_ms': Number(runtimeResult.p50Ms.toFixed(3)),
+    'api.runtime.p99_ms': Number(runtimeResult.p99Ms.toFixed(3)),
+    'api.bare_node_http.p50_ms': Number(bareResult.p50Ms.toFixed(3)),
+    'api.errors': bareResult.errors + runtimeResult.errors,
+    'invoke_endpoint.warm.p50_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length / 2)]!.toFixed(3)),
+    'invoke_endpoint.warm.p99_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length * 0.99)]!.toFixed(3)),
+    connections,
+    seconds,
+    instances: Number(values.instances),
+  };
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  if (values.out) {
+    mkdirSync(dirname(resolve(values.out)), { recursive: true });
+    writeFileSync(resolve(values.out), `${JSON.stringify(figures, null, 2)}\n`);
+  }
+}
+
+await main();

@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FunctionRegistry } from '../function-registry.ts';
+import type { FunctionPool } from '../worker/function-pool.ts';
+import { docsPage, openApiDocument } from './api-docs.ts';
+import { buildHttpApiEvent, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
+import { type HttpRequestData, type HttpResponseData, jsonResponse, splitUrl } from './http-request.ts';
+import { type JwtVerdict, stringifyClaims, verifyJwt } from './jwt.ts';
+import { buildRestApiEvent, badGateway, restApiResponse } from './rest-api-event.ts';
+import { type RouteMatch, RouteMatcher } from './route-matcher.ts';
+
+export interface ApiServerOptions {
+  registry: FunctionRegistry;
+  host?: string;
+  port?: number;
+  jwtSecret: string;
+  onNotice?: (text: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const verdictCacheSize = 10_000;
+
+/** `sam local start-api` without Docker: every HttpApi and Api route of the template on one port. */
+export async function startApiServer(options: ApiServerOptions): Promise<RunningServer> {
+  const { registry } = options;
+  const matcher = new RouteMatcher(registry.model.routes, registry.model.apis);
+  const accountId = registry.model.pseudo['AWS::AccountId']!;
+  const pools = new Map<string, FunctionPool>();
+  // Verifying a token is cheap, but a load test sends the same one thousands of times.
+  const verdicts = new Map<string, { verdict: JwtVerdict; expiresAt: number }>();
+  let serverUrl = '';
+
+  const authorize = (request: HttpRequestData, match: RouteMatch): JwtVerdict | undefined => {
+    if (!match.route.authorizer) return undefined;
+    const authorizer = match.api.authorizers.get(match.route.authorizer)!;
+    const headerName = /^\$request\.header\.(.+)$/.exec(authorizer.identitySource)?.[1]?.toLowerCase() ?? 'authorization';
+    let value: string | undefined;
+    for (let index = 0; index < request.rawHeaders.length; index += 2) {
+      if (request.rawHeaders[index]!.toLowerCase() === headerName) value = request.rawHeaders[index + 1];
+    }
+    if (!value) return { ok: false, status: 401, reason: 'missing token' };
+    const token = value.replace(/^Bearer\s+/i, '').trim();
+    const cacheKey = `${match.route.apiLogicalId}|${match.route.authorizer}|${match.route.authorizationScopes.join(' ')}|${token}`;
+    const cached = verdicts.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached.verdict;
+    const verdict = verifyJwt(token, { secret: options.jwtSecret, issuer: authorizer.issuer, audience: authorizer.audience, scopes: match.route.authorizationScopes });
+    if (verdict.ok) {
+      if (verdicts.size >= verdictCacheSize) verdicts.clear();
+      verdicts.set(cacheKey, { verdict, expiresAt: Math.min(Number(verdict.claims.exp) * 1000, Date.now() + 60_000) });
+    }
+    return verdict;
+  };
+
+  const handle = async (request: HttpRequestData): Promise<HttpResponseData> => {
+    const match = matcher.match(request.method, request.rawPath);
+    if (!match) {
+      if (request.method === 'GET' && request.rawPath === '/openapi.json') return jsonResponse(200, await openApiDocument(matcher.routes, serverUrl));
+      if (request.method === 'GET' && (request.rawPath === '/docs' || request.rawPath === '/docs/')) {
+        return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(docsPage) };
+      }
+      return jsonResponse(404, { message: 'Not Found' });
+    }
+    const verdict = authorize(request, match);
+    if (verdict && !verdict.ok) {
+      if (verdict.status === 403) return jsonResponse(403, { message: 'Forbidden' });
+      const description = verdict.reason === 'missing token' ? [] : [['www-authenticate', `Bearer scope="" error="invalid_token" error_description="${verdict.reason}"`] as [string, string]];
+      return jsonResponse(401, { message: 'Unauthorized' }, description);
+    }
+    const jwt = verdict?.ok ? { claims: stringifyClaims(verdict.claims), scopes: verdict.scopes } : undefined;
+    const isHttpApi = match.route.payloadFormatVersion === '2.0';
+    const uuid = randomUUID();
+    // HTTP API request ids are 10 random bytes in base64 (`JKJaXmPLvHcESHA=`); REST API ids are UUIDs.
+    const requestId = isHttpApi ? Buffer.from(uuid.replaceAll('-', '').slice(0, 20), 'hex').toString('base64') : uuid;
+    const event = isHttpApi ? buildHttpApiEvent(request, match, { accountId, jwt, requestId }) : buildRestApiEvent(request, match, { accountId, jwt, requestId });
+    let pool = pools.get(match.route.functionLogicalId);
+    if (!pool) {
+      pool = await registry.pool(match.route.functionLogicalId);
+      pools.set(match.route.functionLogicalId, pool);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      pool.invoke(event),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), match.route.timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const idHeader: [string, string] = isHttpApi ? ['apigw-requestid', requestId] : ['x-amzn-requestid', requestId];
+    if (outcome === 'timeout') {
+      options.onNotice?.(`${match.route.functionLogicalId}: no answer within the integration timeout (${match.route.timeoutMs} ms)`);
+      return withHeader(isHttpApi ? serviceUnavailable() : jsonResponse(504, { message: 'Endpoint request timed out' }), idHeader);
+    }
+    if (!outcome.ok) {
+      options.onNotice?.(`${match.route.functionLogicalId}: ${request.method} ${request.rawPath} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      return withHeader(isHttpApi ? internalServerError() : badGateway(), idHeader);
+    }
+    return withHeader(isHttpApi ? httpApiResponse(outcome.result) : restApiResponse(outcome.result), idHeader);
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const { rawPath, rawQueryString } = splitUrl(req.url ?? '/');
+      const request: HttpRequestData = {
+        method: req.method ?? 'GET',
+        rawPath,
+        rawQueryString,
+        rawHeaders: req.rawHeaders,
+        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        protocol: `HTTP/${req.httpVersion}`,
+      };
+      handle(request).then(
+        (response) => send(res, response),
+        (error: unknown) => {
+          options.onNotice?.(`API error on ${request.method} ${request.rawPath}: ${(error as Error).message}`);
+          send(res, internalServerError());
+        },
+      );
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  serverUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  return {
+    url: serverUrl,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function withHeader(response: HttpResponseData, header: [string, string]): HttpResponseData {
+  response.headers.push(header);
+  return response;
+}
+
+function send(res: ServerResponse, response: HttpResponseData): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) {
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : [existing, value].flat();
+  }
+  headers['content-length'] = String(response.body.length);
+  res.writeHead(response.statusCode, headers);
+  res.end(response.body);
+}

@@ -1,0 +1,78 @@
+import { startApiServer, type RunningServer } from './api/api-server.ts';
+import { FunctionRegistry, prefixedLogWriter, type RuntimeOptions } from './function-registry.ts';
+import { startInvokeServer } from './invoke-endpoint/invoke-server.ts';
+import { readRuntimeSettings } from './settings.ts';
+
+export interface LocalRuntimeOptions extends RuntimeOptions {
+  host?: string;
+  /** API port (default 3000); false leaves the API off. */
+  apiPort?: number | false;
+  /** Lambda Invoke API port (default 3001); false leaves it off. */
+  invokePort?: number | false;
+  /** Consume the template's Kafka event sources. */
+  kafka?: boolean;
+  /** Listen to the template's S3 events on MinIO. */
+  s3?: boolean;
+  /** Base delay of asynchronous retries (S3 events, Event invocations); Lambda's is about a minute. */
+  asyncRetryBaseDelayMs?: number;
+  /** Base delay of Kafka batch retries. */
+  kafkaRetryBaseDelayMs?: number;
+}
+
+export interface LocalRuntime {
+  registry: FunctionRegistry;
+  apiUrl?: string;
+  invokeUrl?: string;
+  /** Stops the bridges first (in-flight batches finish and commit; nothing else is committed), then servers and instances. */
+  stop(): Promise<void>;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka and S3 bridges. */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const settings = readRuntimeSettings();
+  const notice = options.onNotice ?? ((text: string) => process.stderr.write(`runtime | ${text}\n`));
+  const registry = await FunctionRegistry.create({ ...options, onNotice: notice, onLog: options.onLog ?? prefixedLogWriter() });
+  const servers: RunningServer[] = [];
+  const bridges: Stoppable[] = [];
+  const stop = async () => {
+    await Promise.allSettled(bridges.map((bridge) => bridge.stop()));
+    await Promise.allSettled(servers.map((server) => server.close()));
+    await registry.stop();
+  };
+  try {
+    await registry.prepareAll();
+    let apiUrl: string | undefined;
+    let invokeUrl: string | undefined;
+    if (options.apiPort !== false) {
+      const api = await startApiServer({ registry, host: options.host, port: options.apiPort ?? 3000, jwtSecret: settings.LOCAL_JWT_SECRET, onNotice: notice });
+      servers.push(api);
+      apiUrl = api.url;
+      for (const route of registry.model.routes) {
+        notice(`${route.method.padEnd(6)} ${api.url}${route.path === '$default' ? '/*' : route.path} -> ${route.functionLogicalId}${route.authorizer ? ` (JWT ${route.authorizer})` : ''}`);
+      }
+      notice(`docs: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json`);
+    }
+    if (options.invokePort !== false && options.invokePort !== undefined) {
+      const invoke = await startInvokeServer({ registry, host: options.host, port: options.invokePort, asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs, onNotice: notice });
+      servers.push(invoke);
+      invokeUrl = invoke.url;
+      notice(`Lambda Invoke API: ${invoke.url}/2015-03-31/functions/<name>/invocations`);
+    }
+    if (options.kafka) {
+      const { startKafkaBridge } = await import('./bridges/kafka/kafka-bridge.ts');
+      bridges.push(await startKafkaBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kafkaRetryBaseDelayMs }));
+    }
+    if (options.s3) {
+      const { startS3Bridge } = await import('./bridges/s3/s3-bridge.ts');
+      bridges.push(await startS3Bridge({ registry, onNotice: notice, retryBaseDelayMs: options.asyncRetryBaseDelayMs }));
+    }
+    return { registry, apiUrl, invokeUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
