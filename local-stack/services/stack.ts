@@ -1,0 +1,183 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Health, Installable, Service } from './component.ts';
+import { jobService } from './components/job-service.ts';
+import { kafkaInstall, kafkaService } from './components/kafka.ts';
+import { minioInstall, minioService } from './components/minio.ts';
+import { checkSparkOnLake, pythonInstall, sparkJarsInstall } from './components/spark.ts';
+import { isPortOpen, isRunning, readPidRecord, stopRecorded, tailOf, waitForPortsFree } from './processes.ts';
+import { say, shown, step } from './progress.ts';
+import type { StackSettings } from './settings.ts';
+
+/** What `install`, `up`, `down` and `status` do, over the components of the stack. */
+
+/** A component failed: names it and the log to read. */
+export class ComponentError extends Error {
+  override name = 'ComponentError';
+  constructor(
+    readonly component: string,
+    reason: string,
+    readonly logFile?: string,
+  ) {
+    super(`${component}: ${reason}${logFile ? `\n  log: ${shown(logFile)}\n${indent(tailOf(logFile))}` : ''}`);
+  }
+}
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    | ${line}`)
+    .join('\n');
+
+export const installables = (settings: StackSettings): Installable[] => [
+  kafkaInstall(settings),
+  minioInstall(settings),
+  pythonInstall(settings),
+  sparkJarsInstall(settings),
+];
+
+/** Started in this order; a later service may need an earlier one (the job service reads MinIO). */
+export const services = (settings: StackSettings): Service[] => [kafkaService(settings), minioService(settings), jobService(settings)];
+
+export async function install(settings: StackSettings): Promise<void> {
+  mkdirSync(settings.paths.root, { recursive: true });
+  const missing = installables(settings).filter((item) => !item.isInstalled());
+  if (missing.length === 0) {
+    say('✓ everything is installed');
+    return;
+  }
+  for (const item of missing) await step(`install ${item.name}`, () => item.install());
+  // The Maven repository, the pip cache and the Go caches are only needed by the installers.
+  rmSync(join(settings.paths.root, 'cache'), { recursive: true, force: true });
+}
+
+export async function up(settings: StackSettings): Promise<void> {
+  await install(settings);
+  const [kafka, minio, jobs] = services(settings) as [Service, Service, Service];
+  const started = await settleAll([bringUp(kafka), bringUp(minio)]);
+  // Spark is started on demand by its users; checking it costs a JVM start, so only after a (re)start.
+  if (started.includes('started')) {
+    const spark = await step('check Spark + Delta Lake on MinIO', () => checkSparkOnLake(settings));
+    if (!spark.healthy) throw new ComponentError('spark', spark.reason, join(settings.paths.logs, 'spark-check.log'));
+  }
+  if (jobs.isEnabled()) await bringUp(jobs);
+  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.lakeBucket})`);
+}
+
+/** Like Promise.all, but lets every start finish before reporting the first failure. */
+async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(work);
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+}
+
+/** Starts a service unless it already runs, waits for it to answer, provisions it, checks its health. */
+async function bringUp(service: Service): Promise<'already-running' | 'started'> {
+  const running = isRunning(readPidRecord(service.pidFile));
+  if (running && (await service.health()).healthy) {
+    say(`✓ ${service.name} is already running`);
+    return 'already-running';
+  }
+  return step(`start ${service.name}`, async () => {
+    if (!running) {
+      const taken = await openPorts(service.ports);
+      if (taken.length > 0) {
+        throw new ComponentError(service.name, `port ${taken.join(', ')} is in use by a process the stack did not start (see ss -ltnp)`);
+      }
+      await service.start();
+    }
+    await waitUntilAnswering(service);
+    await service.provision?.();
+    const health = await service.health();
+    if (!health.healthy) throw new ComponentError(service.name, health.reason, service.logFile);
+    return running ? 'already-running' : 'started';
+  });
+}
+
+async function waitUntilAnswering(service: Service): Promise<void> {
+  const deadline = Date.now() + service.startTimeoutMs;
+  while (!(await service.isAnswering())) {
+    if (!isRunning(readPidRecord(service.pidFile))) throw new ComponentError(service.name, 'exited during start-up', service.logFile);
+    if (Date.now() > deadline) {
+      throw new ComponentError(service.name, `did not answer within ${service.startTimeoutMs / 1000} s`, service.logFile);
+    }
+    await sleep(500);
+  }
+}
+
+const openPorts = async (ports: number[]) => (await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? [port] : [])))).flat();
+
+/** Stops what the stack started (recorded pids only); with purge, deletes .stack/ entirely. */
+export async function down(settings: StackSettings, options: { purge: boolean }): Promise<void> {
+  for (const service of services(settings).reverse()) {
+    if (isRunning(readPidRecord(service.pidFile))) await step(`stop ${service.name}`, () => stopRecorded(service.pidFile));
+    else {
+      await stopRecorded(service.pidFile); // removes a stale pid file
+      say(`· ${service.name} is not running`);
+    }
+  }
+  const ports = services(settings).flatMap((service) => service.ports);
+  const taken = await waitForPortsFree(ports);
+  if (options.purge) {
+    await step(`delete ${shown(settings.paths.root)} (installed tools, data, logs)`, async () => {
+      rmSync(settings.paths.root, { recursive: true, force: true });
+    });
+  }
+  if (taken.length > 0) {
+    throw new ComponentError('stack', `port ${taken.join(', ')} is still in use by a process the stack did not start (see ss -ltnp)`);
+  }
+}
+
+export interface StatusRow {
+  component: string;
+  ports: string;
+  pid: string;
+  health: Health | { healthy: 'not-counted'; detail: string };
+  logFile: string;
+}
+
+/** One row per component; `deep` also runs the Spark + Delta check. */
+export async function status(settings: StackSettings, options: { deep: boolean }): Promise<StatusRow[]> {
+  const rows = await Promise.all(services(settings).map((service) => serviceStatus(settings, service)));
+  const sparkInstalled = installables(settings)
+    .filter((item) => item.name === 'python venv' || item.name === 'spark jars')
+    .every((item) => item.isInstalled());
+  const sparkHealth: Health = !sparkInstalled
+    ? { healthy: false, reason: 'not installed (npm run stack:install)' }
+    : options.deep
+      ? await checkSparkOnLake(settings)
+      : { healthy: true, detail: 'installed (--deep runs a Delta check)' };
+  rows.splice(2, 0, { component: 'spark', ports: '-', pid: '-', health: sparkHealth, logFile: join(settings.paths.logs, 'spark-check.log') });
+  return rows;
+}
+
+async function serviceStatus(settings: StackSettings, service: Service): Promise<StatusRow> {
+  const record = readPidRecord(service.pidFile);
+  const row = { component: service.name, ports: service.ports.join(','), pid: '-', logFile: service.logFile };
+  if (!service.isEnabled()) return { ...row, health: { healthy: 'not-counted', detail: 'not in this checkout' } };
+  const installed = installables(settings).find((item) => item.name === service.name);
+  if (installed && !installed.isInstalled()) return { ...row, health: { healthy: false, reason: 'not installed' } };
+  if (!isRunning(record)) {
+    const taken = await openPorts(service.ports);
+    const reason = taken.length > 0 ? `stopped; port ${taken.join(', ')} taken by another process` : 'stopped';
+    return { ...row, health: { healthy: false, reason } };
+  }
+  return { ...row, pid: String(record.pid), health: await service.health() };
+}
+
+export const allHealthy = (rows: StatusRow[]) => rows.every((row) => row.health.healthy !== false);
+
+export function formatStatus(rows: StatusRow[]): string {
+  const cells = rows.map((row) => [
+    row.component,
+    row.ports,
+    row.pid,
+    row.health.healthy === true ? `healthy: ${row.health.detail}` : row.health.healthy === false ? `UNHEALTHY: ${row.health.reason}` : row.health.detail,
+    shown(row.logFile),
+  ]);
+  const table = [['component', 'ports', 'pid', 'health', 'log'], ...cells];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
+  return table.map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
