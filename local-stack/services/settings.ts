@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceNames } from '#contracts/registry.ts';
-import { readConfig } from '#lib/config.ts';
+import { ConfigurationError, readConfig } from '#lib/config.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { z } from 'zod';
 
@@ -42,11 +42,13 @@ function overridesSchema(defaults: EnvJson) {
   const kafkaPort = portOf(defaults.Parameters.KAFKA_BROKERS.split(',')[0]!);
   return z.object({
     KAFKA_PORT: port.default(kafkaPort),
-    KAFKA_CONTROLLER_PORT: port.default(kafkaPort + 1),
+    /** Defaults to the broker port + 1. */
+    KAFKA_CONTROLLER_PORT: port.optional(),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
     TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default('ingest.'),
     MINIO_PORT: port.default(portOf(defaults.Parameters.S3_ENDPOINT)),
-    MINIO_CONSOLE_PORT: port.default(portOf(defaults.Parameters.S3_ENDPOINT) + 1),
+    /** Defaults to the S3 port + 1. */
+    MINIO_CONSOLE_PORT: port.optional(),
     MINIO_ROOT_USER: z.string().min(3).default(defaults.Parameters.AWS_ACCESS_KEY_ID),
     MINIO_ROOT_PASSWORD: z.string().min(8, 'MinIO needs at least 8 characters').default(defaults.Parameters.AWS_SECRET_ACCESS_KEY),
     LAKE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name').default(defaults.ValidateFunction.LAKE_BUCKET),
@@ -107,20 +109,21 @@ export function stackPathsFor(root: string, sparkJars?: string): StackPaths {
 
 export function readStackSettings(env: NodeJS.ProcessEnv = process.env, defaults: EnvJson = readEnvJson()): StackSettings {
   const values = readConfig(overridesSchema(defaults), env);
-  if (values.KAFKA_PORT === values.KAFKA_CONTROLLER_PORT) {
-    throw new Error('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
-  }
+  const kafkaControllerPort = values.KAFKA_CONTROLLER_PORT ?? values.KAFKA_PORT + 1;
+  const minioConsolePort = values.MINIO_CONSOLE_PORT ?? values.MINIO_PORT + 1;
+  if (values.KAFKA_PORT === kafkaControllerPort) throw new ConfigurationError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
+  if (values.MINIO_PORT === minioConsolePort) throw new ConfigurationError('MINIO_PORT and MINIO_CONSOLE_PORT must differ');
   return {
     repoRoot,
     region: defaults.Parameters.AWS_REGION,
     kafkaPort: values.KAFKA_PORT,
-    kafkaControllerPort: values.KAFKA_CONTROLLER_PORT,
+    kafkaControllerPort,
     kafkaBrokers: [`${loopback}:${values.KAFKA_PORT}`],
     kafkaPartitions: values.KAFKA_PARTITIONS,
     topicPrefix: values.TOPIC_PREFIX,
     sourceTopics: sourceNames().map((source) => topicForSource(values.TOPIC_PREFIX, source)),
     minioPort: values.MINIO_PORT,
-    minioConsolePort: values.MINIO_CONSOLE_PORT,
+    minioConsolePort,
     s3Endpoint: `http://${loopback}:${values.MINIO_PORT}`,
     credentials: { accessKeyId: values.MINIO_ROOT_USER, secretAccessKey: values.MINIO_ROOT_PASSWORD },
     lakeBucket: values.LAKE_BUCKET,

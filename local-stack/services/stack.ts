@@ -181,3 +181,20 @@ export function formatStatus(rows: StatusRow[]): string {
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   return table.map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }
+
+/**
+ * For tests and tools that need the stack running: fails with one clear message naming
+ * each unhealthy component and its log, instead of a connection error deep in a client.
+ */
+export async function requireRunning(settings: StackSettings, names: string[]): Promise<void> {
+  const wanted = services(settings).filter((service) => names.includes(service.name));
+  const problems = await Promise.all(
+    wanted.map(async (service) => {
+      const health = await service.health();
+      return health.healthy ? [] : [`${service.name}: ${health.reason} (log ${shown(service.logFile)})`];
+    }),
+  );
+  if (problems.flat().length > 0) {
+    throw new Error(`the local stack is not up; start it with \`npm run stack:up\`\n  ${problems.flat().join('\n  ')}`);
+  }
+}
