@@ -30,11 +30,21 @@ export type KafkaRecord = z.infer<typeof kafkaRecord>;
 export function decodeHeaders(headers: KafkaRecord['headers']): Record<string, string> {
   const decoded: Record<string, string> = {};
   for (const header of headers) {
-    for (const [name, bytes] of Object.entries(header)) {
-      decoded[name] = Buffer.from(bytes.map((byte) => byte & 0xff)).toString('utf8');
-    }
+    for (const name in header) decoded[name] = decodeBytes(header[name]!);
   }
   return decoded;
+}
+
+/**
+ * UTF-8 text of header bytes (each taken modulo 256, as Lambda sends Java's signed
+ * bytes). Header values are short and almost always ASCII: those skip the Buffer.
+ */
+function decodeBytes(bytes: number[]): string {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (!(byte >= 0 && byte < 0x80)) return Buffer.from(bytes.map((value) => value & 0xff)).toString('utf8');
+  }
+  return String.fromCharCode.apply(null, bytes);
 }
 
 export const decodeBase64 = (value: string | null | undefined): string | undefined =>

@@ -26,13 +26,25 @@ export function defineContract(contract: SourceContract): SourceContract {
   return Object.freeze(contract);
 }
 
-/** A delete names the entity and when it was deleted; nothing else is required. */
-export function deleteSchema(contract: SourceContract) {
+function buildDeleteSchema(contract: SourceContract) {
   return z.object({
     op: z.literal('delete'),
     [contract.businessKey]: z.string().trim().min(1),
     [contract.eventTimeField]: utcTimestamp,
   });
+}
+
+// Built once per contract: constructing a zod schema costs far more than parsing with it.
+const deleteSchemas = new WeakMap<SourceContract, ReturnType<typeof buildDeleteSchema>>();
+
+/** A delete names the entity and when it was deleted; nothing else is required. */
+export function deleteSchema(contract: SourceContract) {
+  let schema = deleteSchemas.get(contract);
+  if (!schema) {
+    schema = buildDeleteSchema(contract);
+    deleteSchemas.set(contract, schema);
+  }
+  return schema;
 }
 
 export const curatedTable = (contract: SourceContract) => `curated.${contract.source}`;

@@ -2,15 +2,22 @@
 const rfc3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** Already in the output form: UTC, "T" and "Z" upper-case, exactly three fraction digits. */
+const utcMillisForm = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** Converts an RFC 3339 timestamp to UTC ISO-8601 with milliseconds; undefined when invalid. */
 export function toUtcTimestamp(value: string): string | undefined {
   const match = rfc3339.exec(value);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
-  if (month! < 1 || month! > 12 || hour! > 23 || minute! > 59 || second! > 59) return undefined;
-  if (day! < 1 || day! > daysInMonth(year!, month!)) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return undefined;
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
   const millis = Date.parse(value.toUpperCase());
-  return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
+  if (Number.isNaN(millis)) return undefined;
+  // Most producers already send this form; toISOString would rebuild the same string.
+  return utcMillisForm.test(value) ? value : new Date(millis).toISOString();
 }
 
 /** A calendar date (YYYY-MM-DD) that exists. */
@@ -21,6 +28,14 @@ export function isCalendarDate(value: string): boolean {
   return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth(year!, month!);
 }
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days in a month of the proleptic Gregorian calendar. Years 0 to 99 count as 1900 to
+ * 1999, as Date.UTC reads them (the rule this replaces, kept so that no verdict changes).
+ */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return monthDays[month - 1]!;
+  const y = year >= 0 && year <= 99 ? 1900 + year : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
