@@ -1,0 +1,1 @@
+"""Spark jobs of ledgerflow: landing objects into raw, curated and quarantine Delta tables."""

@@ -1,0 +1,85 @@
+"""Writes landing and quarantine objects in the exact NDJSON line formats of
+functions/validate/validate-batch.ts (LandingLine, QuarantineLine)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def landing_line(
+    source: str,
+    key: str,
+    event_time: str,
+    offset: int,
+    record: dict | None = None,
+    op: str = "upsert",
+    partition: int = 0,
+    event_id: str | None = None,
+) -> dict:
+    return {
+        "eventId": event_id or f"evt-{source}-{partition}-{offset}",
+        "batchId": f"batch-{offset // 100}",
+        "receivedAt": "2026-03-01T12:00:00.000Z",
+        "traceparent": None,
+        "source": source,
+        "topic": f"ingest.{source}",
+        "partition": partition,
+        "offset": offset,
+        "kafkaTimestamp": 1772366400000 + offset,
+        "op": op,
+        "key": key,
+        "eventTime": event_time,
+        "contractVersion": 1,
+        "record": record if record is not None else {},
+    }
+
+
+def transaction(transaction_id: str, updated_at: str, amount: str = "10.00", status: str = "posted", **extra) -> dict:
+    return {
+        "transactionId": transaction_id,
+        "accountId": "acc-1",
+        "type": "debit",
+        "status": status,
+        "amount": amount,
+        "currency": "EUR",
+        "occurredAt": "2026-03-01T09:00:00.000Z",
+        "updatedAt": updated_at,
+        "cardMasked": None,
+        "cardToken": None,
+        **extra,
+    }
+
+
+def upsert(transaction_id: str, updated_at: str, offset: int, **fields) -> dict:
+    return landing_line("transactions", transaction_id, updated_at, offset, transaction(transaction_id, updated_at, **fields))
+
+
+def delete(transaction_id: str, updated_at: str, offset: int) -> dict:
+    record = {"op": "delete", "transactionId": transaction_id, "updatedAt": updated_at}
+    return landing_line("transactions", transaction_id, updated_at, offset, record, op="delete")
+
+
+class LakeFolder:
+    """A local folder laid out like the lake bucket."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.root = path.resolve().as_uri()
+
+    def _write(self, prefix: str, source: str, lines: list[dict], partition: int) -> str:
+        offsets = [line["offset"] for line in lines]
+        key = f"{prefix}/{source}/ingest.{source}/partition={partition}/{min(offsets):020d}-{max(offsets):020d}.ndjson"
+        target = self.path / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+        return key
+
+    def landing(self, lines: list[dict], source: str = "transactions", partition: int = 0) -> str:
+        return self._write("landing", source, lines, partition)
+
+    def quarantine(self, lines: list[dict], source: str = "transactions", partition: int = 0) -> str:
+        return self._write("quarantine", source, lines, partition)
+
+    def table(self, layer: str, source: str = "transactions") -> str:
+        return f"{self.root}/tables/{layer}/{source}"
