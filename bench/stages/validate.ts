@@ -49,19 +49,30 @@ export const validateStage: Stage = {
     );
     log(`checksum ${checksum}`);
 
-    const baseline = perSecond(count, medians.decodeOnly!);
-    const value = perSecond(count, medians.validateBatch!);
-    const params = { records: count, recordBytes: averageValueBytes(messages), valid: batch.valid, invalid: batch.invalid, runs: sizes.runs, statistic: 'median' };
+    // CPU time of this process: other work on a shared machine does not count against either side.
+    const rate = (name: string) => perSecond(count, medians.cpu[name]!);
+    const wallRate = (name: string) => Math.round(perSecond(count, medians.wall[name]!));
+    const baseline = rate('decodeOnly');
+    const value = rate('validateBatch');
+    const params = {
+      records: count,
+      recordBytes: averageValueBytes(messages),
+      valid: batch.valid,
+      invalid: batch.invalid,
+      runs: sizes.runs,
+      statistic: 'median',
+      clock: 'process CPU time',
+    };
     return [
-      benchmark('validate', value, 'records/s', baseline, { ...params, baselineIs: 'base64-decode + JSON.parse of each value' }, {
+      benchmark('validate', value, 'records/s', baseline, { ...params, baselineIs: 'base64-decode + JSON.parse of each value', wallClock: { value: wallRate('validateBatch'), baseline: wallRate('decodeOnly') } }, {
         text: '>= 50% of baseline',
         met: value >= 0.5 * baseline,
       }),
-      benchmark('validate-event-schema', perSecond(count, medians.eventSchema!), 'records/s', baseline, {
+      benchmark('validate-event-schema', rate('eventSchema'), 'records/s', baseline, {
         ...params,
         measures: "the handler's zod parse of the Kafka event (kafkaEventSchema), before validateBatch",
       }),
-      benchmark('validate-ndjson', perSecond(count, serialise.medians.ndjson!), 'records/s', baseline, {
+      benchmark('validate-ndjson', perSecond(count, serialise.medians.cpu.ndjson!), 'records/s', baseline, {
         ...params,
         measures: 'serialising the landing and quarantine objects to NDJSON',
       }),
