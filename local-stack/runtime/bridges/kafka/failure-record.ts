@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumedRecord } from './kafka-event.ts';
+
+export interface FailureContext {
+  requestId: string;
+  functionArn: string;
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+  approximateInvokeCount: number;
+  functionError?: string;
+  eventSourceArn?: string;
+  bootstrapServers: string[];
+  now?: Date;
+}
+
+/**
+ * The invocation record Lambda writes to an S3 on-failure destination for a Kafka event
+ * source: failure metadata, per-partition offsets and timestamps, and (S3 only) the whole
+ * event as an escaped JSON string in `payload`.
+ */
+export function kafkaFailureRecord(records: ConsumedRecord[], event: unknown, context: FailureContext): Record<string, unknown> {
+  const payload = JSON.stringify(event);
+  const recordsInfo: Record<string, { firstRecordOffset: string; lastRecordOffset: string; firstRecordTimestamp: string; lastRecordTimestamp: string }> = {};
+  for (const record of records) {
+    const key = `${record.topic}-${record.partition}`;
+    const time = new Date(record.timestamp).toISOString();
+    const info = recordsInfo[key];
+    if (!info) recordsInfo[key] = { firstRecordOffset: String(record.offset), lastRecordOffset: String(record.offset), firstRecordTimestamp: time, lastRecordTimestamp: time };
+    else {
+      info.lastRecordOffset = String(record.offset);
+      info.lastRecordTimestamp = time;
+    }
+  }
+  return {
+    requestContext: {
+      requestId: context.requestId,
+      functionArn: context.functionArn,
+      condition: context.condition,
+      approximateInvokeCount: context.approximateInvokeCount,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: context.functionError ?? 'Unhandled' },
+    version: '1.0',
+    timestamp: (context.now ?? new Date()).toISOString(),
+    KafkaBatchInfo: {
+      batchSize: records.length,
+      ...(context.eventSourceArn ? { eventSourceArn: context.eventSourceArn } : {}),
+      bootstrapServers: context.bootstrapServers.join(','),
+      payloadSize: Buffer.byteLength(payload),
+      recordsInfo,
+    },
+    payload,
+  };
+}
+
+/** `aws/lambda/<ESM-UUID>/<shard>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`, the documented naming; the shard of a Kafka batch is its first `topic-partition`. */
+export function failureObjectKey(mappingUuid: string, shard: string, now = new Date()): string {
+  const iso = now.toISOString();
+  const day = iso.slice(0, 10);
+  return `aws/lambda/${mappingUuid}/${shard}/${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${randomUUID()}`;
+}

@@ -1,0 +1,358 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { FunctionRegistry } from '../../function-registry.ts';
+import type { KafkaSourceDefinition } from '../../template/model.ts';
+import { TemplateError } from '../../template/template-error.ts';
+import { bucketFromArn, localAwsSettings, localS3Client } from '../local-aws.ts';
+import { readBatchResponse } from './batch-outcome.ts';
+import { BatchProgress } from './batch-progress.ts';
+import { failureObjectKey, kafkaFailureRecord } from './failure-record.ts';
+import { buildKafkaEvent, type ConsumedRecord } from './kafka-event.ts';
+
+export interface KafkaBridgeOptions {
+  registry: FunctionRegistry;
+  onNotice: (text: string) => void;
+  /** First retry delay of a failed batch; doubles per attempt up to maxRetryDelayMs. */
+  retryBaseDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Brokers for MSK sources (a cluster ARN cannot be reached locally); default env.json KAFKA_BROKERS. */
+  mskBrokers?: string[];
+  /** Per-batch report, for measurements and tests. */
+  onBatch?: (report: BatchReport) => void;
+}
+
+export interface BatchReport {
+  source: string;
+  records: number;
+  outcome: 'committed' | 'retrying' | 'sent-to-destination' | 'discarded';
+  attempt: number;
+  /** Time from the newest record's arrival at the bridge to the start of the invocation. */
+  dispatchDelayMs: number;
+  invokeMs: number;
+}
+
+interface Buffered extends ConsumedRecord {
+  arrivedAt: number;
+}
+
+interface WorkItem {
+  records: Buffered[];
+  attempts: number;
+}
+
+const sleep = (ms: number, signal: { stopping: boolean }) => new Promise<void>((resolve) => {
+  const started = Date.now();
+  const tick = () => (signal.stopping || Date.now() - started >= ms ? resolve() : setTimeout(tick, Math.min(100, ms - (Date.now() - started))));
+  tick();
+});
+
+/** Batches one event source's records and invokes its function until each batch is done. */
+class MappingRunner {
+  readonly source: KafkaSourceDefinition;
+  readonly buffer: Buffered[] = [];
+  readonly lastEnqueued = new Map<string, bigint>();
+  readonly state = { stopping: false };
+  #wake: (() => void) | undefined;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(
+    source: KafkaSourceDefinition,
+    private readonly bridge: { options: KafkaBridgeOptions; s3: () => S3Client; commit: (offsets: { topic: string; partition: number; offset: bigint }[]) => Promise<void>; brokers: string[]; bufferChanged: () => void },
+  ) {
+    this.source = source;
+  }
+
+  start(): void {
+    this.#done = this.#run();
+  }
+
+  push(record: Buffered): void {
+    const key = `${record.topic}-${record.partition}`;
+    const last = this.lastEnqueued.get(key);
+    // After a rebalance the stream fetches from the committed offset again: skip what is already held.
+    if (last !== undefined && record.offset <= last) return;
+    this.lastEnqueued.set(key, record.offset);
+    this.buffer.push(record);
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.state.stopping = true;
+    this.#wake?.();
+    await this.#done;
+  }
+
+  #signal(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(), Math.max(0, timeoutMs));
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  async #run(): Promise<void> {
+    const windowMs = this.source.maximumBatchingWindowInSeconds * 1000;
+    while (!this.state.stopping) {
+      if (this.buffer.length === 0) {
+        await this.#signal();
+        continue;
+      }
+      const deadline = this.buffer[0]!.arrivedAt + windowMs;
+      while (!this.state.stopping && this.buffer.length < this.source.batchSize && Date.now() < deadline) await this.#signal(deadline - Date.now());
+      // With no batching window, records of the same fetch arrive in one burst: take them together.
+      if (windowMs === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.state.stopping) break;
+      const batch = this.buffer.splice(0, this.source.batchSize);
+      this.bridge.bufferChanged();
+      await this.#process(batch);
+    }
+  }
+
+  async #process(batch: Buffered[]): Promise<void> {
+    const { registry, onNotice } = this.bridge.options;
+    const definition = registry.model.functions.get(this.source.functionLogicalId)!;
+    const progress = new BatchProgress(batch);
+    const queue: WorkItem[] = [{ records: batch, attempts: 0 }];
+    const retryBase = this.bridge.options.retryBaseDelayMs ?? 1000;
+    const retryCap = this.bridge.options.maxRetryDelayMs ?? 30_000;
+    const eventSource = { kind: this.source.kind, eventSourceArn: this.source.eventSourceArn, bootstrapServers: this.bridge.brokers };
+
+    const finish = async (records: Buffered[]) => {
+      progress.markDone(records);
+      const offsets = progress.takeCommittable();
+      if (offsets.length > 0) await this.bridge.commit(offsets);
+    };
+
+    while (queue.length > 0) {
+      const item = queue[0]!;
+      if (this.source.maximumRecordAgeInSeconds >= 0) {
+        const oldest = Date.now() - this.source.maximumRecordAgeInSeconds * 1000;
+        const expired = item.records.filter((record) => record.timestamp < oldest);
+        if (expired.length > 0) {
+          await this.#discard(expired, item.attempts, 'RecordAgeExceeded', undefined);
+          await finish(expired);
+          item.records = item.records.filter((record) => record.timestamp >= oldest);
+          if (item.records.length === 0) {
+            queue.shift();
+            continue;
+          }
+        }
+      }
+      const event = buildKafkaEvent(item.records, eventSource);
+      const started = performance.now();
+      const dispatchDelayMs = Date.now() - Math.max(...item.records.map((record) => record.arrivedAt));
+      const outcome = await registry.invoke(definition.logicalId, event);
+      const invokeMs = performance.now() - started;
+      const verdict = outcome.ok ? readBatchResponse(outcome.result, item.records, this.source.reportBatchItemFailures) : { kind: 'failure' as const, reason: `${outcome.error.errorType}: ${outcome.error.errorMessage}` };
+      const report = (result: BatchReport['outcome']) => this.bridge.options.onBatch?.({ source: this.source.id, records: item.records.length, outcome: result, attempt: item.attempts + 1, dispatchDelayMs, invokeMs });
+
+      if (verdict.kind === 'success') {
+        await finish(item.records);
+        report('committed');
+        queue.shift();
+        continue;
+      }
+      let failed = item.records;
+      if (verdict.kind === 'partial') {
+        await finish(verdict.succeeded as Buffered[]);
+        failed = verdict.failed as Buffered[];
+      }
+      item.attempts += 1;
+      const reason = verdict.kind === 'partial' ? `${failed.length} of ${item.records.length} records reported failed` : verdict.reason;
+      if (this.state.stopping) {
+        onNotice(`${this.source.id}: batch of ${failed.length} failed while stopping; left uncommitted for the next start (${reason})`);
+        return;
+      }
+      if (this.source.bisectBatchOnFunctionError && verdict.kind === 'failure' && failed.length > 1) {
+        // Splitting does not count against the retry quota.
+        const half = Math.ceil(failed.length / 2);
+        onNotice(`${this.source.id}: batch of ${failed.length} failed (${reason}); splitting into ${half} + ${failed.length - half}`);
+        queue.splice(0, 1, { records: failed.slice(0, half), attempts: item.attempts - 1 }, { records: failed.slice(half), attempts: item.attempts - 1 });
+        report('retrying');
+        continue;
+      }
+      if (this.source.maximumRetryAttempts >= 0 && item.attempts > this.source.maximumRetryAttempts) {
+        await this.#discard(failed, item.attempts, 'RetryAttemptsExhausted', outcome.ok ? undefined : 'Unhandled');
+        await finish(failed);
+        report(this.source.onFailureDestination ? 'sent-to-destination' : 'discarded');
+        queue.shift();
+        continue;
+      }
+      const delay = Math.min(retryCap, retryBase * 2 ** (item.attempts - 1));
+      onNotice(`${this.source.id}: batch of ${failed.length} failed (attempt ${item.attempts}: ${reason}); partition held, retrying in ${delay} ms`);
+      report('retrying');
+      item.records = failed;
+      await sleep(delay, this.state);
+      if (this.state.stopping) return;
+    }
+  }
+
+  /** Hands records to the on-failure destination; until that write succeeds nothing is committed. */
+  async #discard(records: Buffered[], attempts: number, condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded', functionError: string | undefined): Promise<void> {
+    const { registry, onNotice } = this.bridge.options;
+    const destination = this.source.onFailureDestination;
+    const first = records[0]!;
+    if (!destination) {
+      onNotice(`${this.source.id}: ${records.length} records from ${first.topic}-${first.partition}@${first.offset} discarded (${condition}); the source has no on-failure destination`);
+      return;
+    }
+    const bucket = bucketFromArn(destination, registry)!;
+    const definition = registry.model.functions.get(this.source.functionLogicalId)!;
+    const event = buildKafkaEvent(records, { kind: this.source.kind, eventSourceArn: this.source.eventSourceArn, bootstrapServers: this.bridge.brokers });
+    const body = kafkaFailureRecord(records, event, {
+      requestId: crypto.randomUUID(),
+      functionArn: registry.functionArn(definition),
+      condition,
+      approximateInvokeCount: attempts,
+      functionError,
+      eventSourceArn: this.source.eventSourceArn,
+      bootstrapServers: this.bridge.brokers,
+    });
+    const key = failureObjectKey(this.source.uuid, `${first.topic}-${first.partition}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bridge.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
+        onNotice(`${this.source.id}: ${records.length} records (${condition}) written to s3://${bucket}/${key}`);
+        return;
+      } catch (error) {
+        if (this.state.stopping) throw new Error(`on-failure destination not written while stopping: ${(error as Error).message}`);
+        onNotice(`${this.source.id}: writing the on-failure record to s3://${bucket} failed (${(error as Error).message}); retrying`);
+        await sleep(Math.min(30_000, 1000 * attempt), this.state);
+      }
+    }
+  }
+}
+
+/** One consumer per consumer group; a group can feed several mappings of one function (one per topic). */
+class GroupConsumer {
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #runners: Map<string, MappingRunner>;
+  readonly #topics: string[];
+  readonly #sources: KafkaSourceDefinition[];
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #paused = false;
+  readonly #bufferLimit: number;
+
+  constructor(groupId: string, sources: KafkaSourceDefinition[], brokers: string[], private readonly options: KafkaBridgeOptions, s3: () => S3Client) {
+    this.#sources = sources;
+    this.#consumer = new Consumer({ groupId, clientId: `local-runtime-${groupId}`, bootstrapBrokers: brokers, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000 });
+    this.#runners = new Map();
+    this.#bufferLimit = Math.max(...sources.map((source) => source.batchSize)) * 2;
+    for (const source of sources) {
+      const runner = new MappingRunner(source, { options, s3, commit: (offsets) => this.#commit(offsets), brokers: source.kind === 'msk' ? brokers : source.bootstrapServers, bufferChanged: () => this.#bufferChanged() });
+      for (const topic of source.topics) this.#runners.set(topic, runner);
+    }
+    this.#topics = [...this.#runners.keys()];
+  }
+
+  async start(): Promise<void> {
+    const first = this.#sources[0]!;
+    const stream = await this.#consumer.consume({
+      topics: this.#topics,
+      autocommit: false,
+      mode: 'committed',
+      fallbackMode: first.startingPosition === 'LATEST' ? 'latest' : 'earliest',
+      maxWaitTime: 500,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+    });
+    this.#stream = stream;
+    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      const runner = this.#runners.get(message.topic);
+      if (!runner) return;
+      runner.push({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        timestamp: Number(message.timestamp),
+        // Record batches carry the timestamp type; the client does not expose it, and topics default to CreateTime.
+        timestampType: 'CREATE_TIME',
+        key: message.key ?? null,
+        value: message.value ?? null,
+        headers: [...message.headers.entries()].map(([name, value]) => [Buffer.from(name), value ?? null]),
+        arrivedAt: Date.now(),
+      });
+      this.#bufferChanged();
+    });
+    stream.on('error', (error: Error) => this.options.onNotice(`Kafka consumer (${this.#topics.join(', ')}): ${error.message}`));
+    for (const runner of new Set(this.#runners.values())) runner.start();
+  }
+
+  #bufferChanged(): void {
+    const full = [...this.#runners.values()].some((runner) => runner.buffer.length >= this.#bufferLimit);
+    if (full && !this.#paused) {
+      this.#paused = true;
+      this.#stream?.pause();
+    } else if (!full && this.#paused) {
+      this.#paused = false;
+      this.#stream?.resume();
+    }
+  }
+
+  async #commit(offsets: { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+    try {
+      await this.#consumer.commit({ offsets: offsets.map((offset) => ({ ...offset, leaderEpoch: -1 })) });
+    } catch (error) {
+      // A rebalance invalidates the generation: the records come again from the last commit (at least once).
+      this.options.onNotice(`commit of ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ')} failed: ${(error as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...new Set(this.#runners.values())].map((runner) => runner.stop()));
+    await this.#stream?.close().catch(() => undefined);
+    await this.#consumer.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Lambda's Kafka event source mappings for the template's functions: consumer group per
+ * mapping, batches by BatchSize and MaximumBatchingWindowInSeconds, offsets committed only
+ * after the function succeeded, failed batches retried with the partition held.
+ */
+export async function startKafkaBridge(options: KafkaBridgeOptions): Promise<{ stop(): Promise<void> }> {
+  const { registry, onNotice } = options;
+  const settings = localAwsSettings(registry);
+  const mskBrokers = options.mskBrokers ?? settings.kafkaBrokers;
+  let s3Client: S3Client | undefined;
+  const s3 = () => (s3Client ??= localS3Client(settings));
+
+  const groups = new Map<string, { brokers: string[]; sources: KafkaSourceDefinition[] }>();
+  for (const source of registry.model.kafkaSources) {
+    if (!source.enabled) {
+      onNotice(`${source.id}: Enabled is false; not consumed`);
+      continue;
+    }
+    if (source.startingPosition === 'AT_TIMESTAMP') throw new TemplateError('StartingPosition AT_TIMESTAMP is not supported locally', source.id);
+    if (source.onFailureDestination && !bucketFromArn(source.onFailureDestination, registry)) {
+      throw new TemplateError(`on-failure destination ${source.onFailureDestination} is not run locally (S3 buckets only)`, source.id);
+    }
+    const brokers = source.kind === 'msk' ? mskBrokers : source.bootstrapServers;
+    const key = `${source.consumerGroupId}|${brokers.join(',')}`;
+    const group = groups.get(key) ?? { brokers, sources: [] };
+    const other = group.sources.find((existing) => existing.functionLogicalId !== source.functionLogicalId);
+    if (other) throw new TemplateError(`ConsumerGroupId ${source.consumerGroupId} is shared with ${other.id}, which feeds another function`, source.id);
+    group.sources.push(source);
+    groups.set(key, group);
+  }
+
+  const consumers: GroupConsumer[] = [];
+  const stop = async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  };
+  try {
+    for (const [key, group] of groups) {
+      const consumer = new GroupConsumer(key.split('|')[0]!, group.sources, group.brokers, options, s3);
+      consumers.push(consumer);
+      await consumer.start();
+      onNotice(`Kafka ${group.sources.flatMap((source) => source.topics).join(', ')} -> ${group.sources[0]!.functionLogicalId} (group ${key.split('|')[0]}, brokers ${group.brokers.join(',')})`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
