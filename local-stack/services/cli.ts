@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { say, setQuiet } from './progress.ts';
-import { stackSettings } from './settings.ts';
+import { clientEnvironment, stackSettings } from './settings.ts';
 import { allHealthy, down, formatStatus, install, status, up } from './stack.ts';
 
 /**
@@ -36,6 +36,14 @@ const commands: Record<string, Command> = {
     options: { purge: { type: 'boolean', description: 'also delete .stack/: installed tools, data and logs' } },
     async run(flags) {
       await down(stackSettings, { purge: flags.purge === true });
+      return 0;
+    },
+  },
+  env: {
+    summary: 'print the variables that reach the stack (KAFKA_BROKERS, S3_ENDPOINT, credentials, ...) as shell assignments',
+    options: {},
+    async run() {
+      for (const [name, value] of Object.entries(clientEnvironment(stackSettings))) console.log(`export ${name}='${value}'`);
       return 0;
     },
   },

@@ -56,13 +56,14 @@ describe('starting and stopping a process group', () => {
       logFile: join(dir, 'logs/sleeper.log'),
       pidFile: file,
     });
+    const log = join(dir, 'logs/sleeper.log');
+    await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('started'));
     expect(isRunning(readPidRecord(file))).toBe(true);
 
     expect(await stopRecorded(file)).toBe('stopped');
 
     expect(existsSync(file)).toBe(false);
     expect(groupExists(record.pid)).toBe(false);
-    expect(readFileSync(join(dir, 'logs/sleeper.log'), 'utf8')).toContain('started');
   });
 
   it('reports a stale record as not running and cleans it up', async () => {
@@ -76,6 +77,10 @@ describe('starting and stopping a process group', () => {
     expect(existsSync(file)).toBe(false);
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 function groupExists(pid: number): boolean {
   try {
