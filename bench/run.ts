@@ -7,12 +7,13 @@ import { machineInfo } from './lib/machine.ts';
 import { type Benchmark, buildReport, formatFailures, formatTable, type StageFailure } from './lib/report.ts';
 import type { Stage } from './lib/stage.ts';
 import { coldStartStage } from './stages/cold-start.ts';
+import { validateInvokeStage } from './stages/validate-invoke.ts';
 import { validateStage } from './stages/validate.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** In the order a full run takes them: pure logic first, then the stack-bound stages. */
-const stages: Stage[] = [validateStage, coldStartStage];
+const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage];
 
 const usage = `Usage: npm run bench -- [--out <file.json>] [--only <stage>[,<stage>...]] [--tiny] [size flags]
 
