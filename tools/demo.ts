@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     await waitUntilSettled(watcher, accepted.length, {
       timeoutMs: 10 * 60_000,
       onProgress: (p) =>
-        progress(`${p.validated}/${accepted.length} validated into the lake, ${p.landingObjects} landing objects, merges ${p.mergesIdle ? 'idle' : 'running'} (${Math.round((Date.now() - sentAt) / 1000)} s)`),
+        progress(`${p.validated}/${accepted.length} validated into the lake, ${p.submittedObjects}/${p.landingObjects} landing objects submitted for merge, merges ${p.mergesIdle ? 'idle' : 'running'} (${Math.round((Date.now() - sentAt) / 1000)} s)`),
     });
     progressDone(`settled ${Math.round((Date.now() - sentAt) / 1000)} s after the last 202`);
 

@@ -6,6 +6,8 @@ export interface LakeProgress {
   /** Records written to landing or quarantine objects since the snapshot. */
   validated: number;
   landingObjects: number;
+  /** Landing objects handed to the Spark job service since the snapshot. */
+  submittedObjects: number;
   /** Whether the Spark job service has nothing queued or running. */
   mergesIdle: boolean;
 }
@@ -38,10 +40,12 @@ async function listKeys(s3: S3Client, prefix: string): Promise<Map<string, strin
 export class LakeWatcher {
   private readonly counts = new Map<string, number>();
   private before = new Map<string, string>();
+  private since = new Date().toISOString();
 
   constructor(private readonly s3: S3Client = lakeClient()) {}
 
   async snapshot(): Promise<void> {
+    this.since = new Date().toISOString();
     this.before = new Map([...(await listKeys(this.s3, lakePrefixes.landing)), ...(await listKeys(this.s3, lakePrefixes.quarantine))]);
   }
 
@@ -60,18 +64,29 @@ export class LakeWatcher {
       }
       validated += this.counts.get(id)!;
     }
-    return { validated, landingObjects, mergesIdle: await mergesIdle() };
+    const merges = await mergeProgress(this.since);
+    return { validated, landingObjects, ...merges };
   }
 }
 
-async function mergesIdle(): Promise<boolean> {
-  try {
-    const response = await fetch(new URL('/idle', stackSettings.jobServiceUrl));
-    const body = (await response.json()) as { idle?: boolean };
-    return response.ok && body.idle === true;
-  } catch {
-    return false;
-  }
+interface JobSummary {
+  jobId: string;
+  status: string;
+  objects: number | null;
+  submittedAt: string;
+  error: string | null;
+}
+
+/** What the Spark job service has been given since `since`; a failed merge stops the wait. */
+async function mergeProgress(since: string): Promise<{ submittedObjects: number; mergesIdle: boolean }> {
+  const [idle, jobs] = await Promise.all([
+    fetch(new URL('/idle', stackSettings.jobServiceUrl)).then((r) => r.json() as Promise<{ idle?: boolean }>),
+    fetch(new URL('/jobs', stackSettings.jobServiceUrl)).then((r) => r.json() as Promise<{ jobs?: JobSummary[] } | JobSummary[]>),
+  ]);
+  const recent = (Array.isArray(jobs) ? jobs : (jobs.jobs ?? [])).filter((job) => job.submittedAt >= since);
+  const failed = recent.find((job) => job.status === 'failed');
+  if (failed) throw new Error(`merge job ${failed.jobId} failed: ${failed.error}`);
+  return { submittedObjects: recent.reduce((sum, job) => sum + (job.objects ?? 0), 0), mergesIdle: idle.idle === true };
 }
 
 /**
@@ -89,7 +104,8 @@ export async function waitUntilSettled(
   while (Date.now() < deadline) {
     last = await watcher.progress();
     options.onProgress?.(last);
-    idlePolls = last.validated >= accepted && last.mergesIdle ? idlePolls + 1 : 0;
+    const done = last.validated >= accepted && last.submittedObjects >= last.landingObjects && last.mergesIdle;
+    idlePolls = done ? idlePolls + 1 : 0;
     if (idlePolls >= 2) return last;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
   }
