@@ -17,7 +17,8 @@ export async function openApiDocument(routes: RouteDefinition[], serverUrl: stri
   for (const route of routes) {
     if (route.path === '$default') continue;
     const method = route.method === 'ANY' ? 'x-any' : route.method.toLowerCase();
-    (paths[route.path] ??= {})[method] = { operationId: `${route.functionLogicalId}${route.eventName}`, summary: `${route.functionLogicalId} (${route.kind})`, responses: { default: { description: 'Function response' } } };
+    paths[route.path] ??= {};
+    paths[route.path]![method] = { operationId: `${route.functionLogicalId}${route.eventName}`, summary: `${route.functionLogicalId} (${route.kind})`, responses: { default: { description: 'Function response' } } };
   }
   return { openapi: '3.1.0', info: { title: 'Local API', version: '0.0.0' }, servers: [{ url: serverUrl }], paths };
 }

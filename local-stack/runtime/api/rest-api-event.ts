@@ -13,13 +13,15 @@ export function buildRestApiEvent(request: HttpRequestData, match: RouteMatch, s
     const name = request.rawHeaders[index]!;
     const value = request.rawHeaders[index + 1]!;
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] ??= [];
+    multiValueHeaders[name].push(value);
   }
   const queryStringParameters: Record<string, string> = {};
   const multiValueQueryStringParameters: Record<string, string[]> = {};
   for (const [name, value] of queryPairs(request.rawQueryString)) {
     queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
+    multiValueQueryStringParameters[name] ??= [];
+    multiValueQueryStringParameters[name].push(value);
   }
   const hasQuery = Object.keys(queryStringParameters).length > 0;
   const hasPath = Object.keys(match.pathParameters).length > 0;

@@ -38,6 +38,7 @@ export function esbuildOptions(definition: FunctionDefinition, outdir: string): 
     outExtension: properties.outExtension,
     external: properties.external,
     loader: properties.loader as BuildOptions['loader'],
+    alias: properties.alias,
     mainFields: properties.mainFields,
     outdir,
     metafile: true,
@@ -71,7 +72,7 @@ export async function buildFunction(definition: FunctionDefinition, buildRoot: s
 
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  let result;
+  let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build(options);
   } catch (error) {

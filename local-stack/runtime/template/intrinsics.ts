@@ -132,7 +132,7 @@ export class IntrinsicResolver {
   }
 
   #sub(template: string, variables: Record<string, unknown>, path: string): string {
-    return template.replace(/\$\{([^}]*)\}/g, (match, inner: string) => {
+    return template.replace(/\$\{([^}]*)\}/g, (_match, inner: string) => {
       if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
       if (name in variables) return this.#string(variables[name], path, `Sub variable ${name}`);

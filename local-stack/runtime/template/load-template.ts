@@ -197,7 +197,7 @@ function buildProperties(metadata: any, resolver: IntrinsicResolver, path: strin
   if (!metadata?.BuildMethod) return undefined;
   if (metadata.BuildMethod !== 'esbuild') throw new TemplateError(`BuildMethod ${String(metadata.BuildMethod)} is not built locally (esbuild only)`, `${path}.BuildMethod`);
   const properties = resolver.resolve(metadata.BuildProperties ?? {}, `${path}.BuildProperties`) as Record<string, any>;
-  const known = ['EntryPoints', 'Format', 'Minify', 'Target', 'Sourcemap', 'Banner', 'Footer', 'OutExtension', 'External', 'Loader', 'MainFields', 'Platform', 'UseNpmCi'];
+  const known = ['EntryPoints', 'Format', 'Minify', 'Target', 'Sourcemap', 'Banner', 'Footer', 'OutExtension', 'External', 'Loader', 'MainFields', 'Platform', 'Alias', 'UseNpmCi'];
   for (const key of Object.keys(properties)) {
     if (!known.includes(key)) throw new TemplateError(`esbuild property ${key} is not supported locally`, `${path}.BuildProperties.${key}`);
   }
@@ -225,6 +225,7 @@ function buildProperties(metadata: any, resolver: IntrinsicResolver, path: strin
     outExtension: pairs(properties.OutExtension, 'OutExtension'),
     external: properties.External === undefined ? undefined : [properties.External].flat().map(String),
     loader: pairs(properties.Loader, 'Loader'),
+    alias: pairs(properties.Alias, 'Alias'),
     mainFields: properties.MainFields === undefined ? undefined : String(properties.MainFields).split(','),
     platform: properties.Platform,
   };
@@ -282,7 +283,7 @@ function routeAuthorizer(api: ApiDefinition, auth: any, path: string): { authori
 
 function httpApiRoute(functionLogicalId: string, eventName: string, properties: any, apis: Map<string, ApiDefinition>, globals: any, resolver: IntrinsicResolver, path: string): RouteDefinition {
   const api = properties.ApiId === undefined ? implicitApi(apis, 'HttpApi', globals, resolver) : apis.get(String(properties.ApiId));
-  if (!api || api.kind !== 'HttpApi') throw new TemplateError(`ApiId ${String(properties.ApiId)} is not an AWS::Serverless::HttpApi of this template`, `${path}.Properties.ApiId`);
+  if (api?.kind !== 'HttpApi') throw new TemplateError(`ApiId ${String(properties.ApiId)} is not an AWS::Serverless::HttpApi of this template`, `${path}.Properties.ApiId`);
   const isDefault = properties.Path === undefined && properties.Method === undefined;
   return {
     functionLogicalId,
@@ -299,7 +300,7 @@ function httpApiRoute(functionLogicalId: string, eventName: string, properties: 
 
 function restApiRoute(functionLogicalId: string, eventName: string, properties: any, apis: Map<string, ApiDefinition>, globals: any, resolver: IntrinsicResolver, path: string): RouteDefinition {
   const api = properties.RestApiId === undefined ? implicitApi(apis, 'Api', globals, resolver) : apis.get(String(properties.RestApiId));
-  if (!api || api.kind !== 'Api') throw new TemplateError(`RestApiId ${String(properties.RestApiId)} is not an AWS::Serverless::Api of this template`, `${path}.Properties.RestApiId`);
+  if (api?.kind !== 'Api') throw new TemplateError(`RestApiId ${String(properties.RestApiId)} is not an AWS::Serverless::Api of this template`, `${path}.Properties.RestApiId`);
   if (properties.Path === undefined || properties.Method === undefined) throw new TemplateError('an Api event needs Path and Method', path);
   return {
     functionLogicalId,

@@ -12,6 +12,7 @@ export interface EsbuildProperties {
   outExtension?: Record<string, string>;
   external?: string[];
   loader?: Record<string, string>;
+  alias?: Record<string, string>;
   mainFields?: string[];
   platform?: 'node' | 'neutral' | 'browser';
 }

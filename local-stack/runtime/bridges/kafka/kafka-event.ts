@@ -43,7 +43,9 @@ export function buildKafkaEvent(records: ConsumedRecord[], source: KafkaEventSou
     if (record.key) entry.key = record.key.toString('base64');
     entry.value = record.value ? record.value.toString('base64') : null;
     entry.headers = record.headers.map(([name, value]) => ({ [name.toString('utf8')]: headerBytes(value) }));
-    (grouped[`${record.topic}-${record.partition}`] ??= []).push(entry);
+    const group = `${record.topic}-${record.partition}`;
+    grouped[group] ??= [];
+    grouped[group].push(entry);
   }
   const event: Record<string, unknown> = source.kind === 'msk'
     ? { eventSource: 'aws:kafka', eventSourceArn: source.eventSourceArn, bootstrapServers: source.bootstrapServers.join(','), records: grouped }

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { parseCfnYaml } from '../../../local-stack/runtime/template/cfn-yaml.ts';
+import { buildModel, loadTemplate } from '../../../local-stack/runtime/template/load-template.ts';
+import { parseParameterOverrides } from '../../../local-stack/runtime/template/parameters.ts';
+import { TemplateError } from '../../../local-stack/runtime/template/template-error.ts';
+
+const model = (overrides: Record<string, string> = {}) => loadTemplate({ templatePath: 'template.yaml', parameterOverrides: overrides });
+
+/** A minimal template around the given resources, for error cases. */
+function inline(resources: string, extra = ''): ReturnType<typeof buildModel> {
+  const text = `Transform: AWS::Serverless-2016-10-31\n${extra}\nResources:\n${resources}`;
+  return buildModel(parseCfnYaml(text, 'inline.yaml'), '/tmp/inline.yaml', {});
+}
+
+const fn = (body = '') => `  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: index.handler\n      CodeUri: ./\n${body}`;
+
+describe('template model of template.yaml', () => {
+  it('finds the three functions with handler, runtime, timeout and memory after Globals', () => {
+    const { functions } = model();
+    expect([...functions.keys()]).toEqual(expect.arrayContaining(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction']));
+    const validate = functions.get('ValidateFunction')!;
+    expect(validate).toMatchObject({ handler: 'handler.handler', runtime: 'nodejs22.x', timeoutSeconds: 120, memorySize: 1024, architectures: ['arm64'] });
+    expect(functions.get('IngestFunction')!.timeoutSeconds).toBe(30);
+  });
+
+  it('merges Globals environment variables with the function own and resolves Ref to parameters and resources', () => {
+    const validate = model().functions.get('ValidateFunction')!;
+    expect(validate.environment).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      STAGE: 'dev',
+      TOPIC_PREFIX: 'ingest.',
+      POWERTOOLS_SERVICE_NAME: 'validate',
+      LAKE_BUCKET: 'LakeBucket',
+      CARD_TOKEN_KEY: '{{resolve:secretsmanager:CardTokenKeySecret:SecretString}}',
+    });
+    expect(validate.environmentRefs.LAKE_BUCKET).toBe('LakeBucket');
+  });
+
+  it('applies parameter overrides', () => {
+    expect(model({ Stage: 'local' }).functions.get('ValidateFunction')!.environment.STAGE).toBe('local');
+  });
+
+  it('reads the esbuild metadata like sam build', () => {
+    const build = model().functions.get('IngestFunction')!.build!;
+    expect(build).toMatchObject({ entryPoints: ['functions/ingest/handler.ts'], format: 'esm', minify: true, target: 'es2022', sourcemap: true, outExtension: { '.js': '.mjs' } });
+    expect(build.banner?.js).toContain('createRequire');
+  });
+
+  it('serves the ingest route behind the JWT authorizer with issuer and audience from the parameters', () => {
+    const { routes, apis } = model();
+    const route = routes.find((candidate) => candidate.functionLogicalId === 'IngestFunction')!;
+    expect(route).toMatchObject({ method: 'POST', path: '/v1/sources/{source}/records', payloadFormatVersion: '2.0', authorizer: 'JwtAuthorizer', apiLogicalId: 'IngestApi' });
+    expect(apis.get('IngestApi')!.authorizers.get('JwtAuthorizer')).toMatchObject({ issuer: 'https://ledgerflow.local/issuer', audience: ['ledgerflow-ingest'], identitySource: '$request.header.Authorization' });
+    expect(apis.get('IngestApi')!.stageName).toBe('dev');
+  });
+
+  it('evaluates UseMsk false: self-managed mappings with brokers split from the parameter, AWS::NoValue removed', () => {
+    const sources = model().kafkaSources;
+    expect(sources.map((source) => source.topics[0]).sort()).toEqual(['ingest.claims', 'ingest.policies', 'ingest.transactions']);
+    for (const source of sources) {
+      expect(source).toMatchObject({ kind: 'self-managed', functionLogicalId: 'ValidateFunction', bootstrapServers: ['127.0.0.1:9092'], consumerGroupId: 'ledgerflow-dev-validate', startingPosition: 'TRIM_HORIZON', batchSize: 1000, maximumBatchingWindowInSeconds: 1 });
+      expect(source.eventSourceArn).toBeUndefined();
+      expect(source.onFailureDestination).toBe('arn:aws:s3:::LakeBucket');
+      // With an on-failure destination and infinite retries, AWS caps retries at 10.
+      expect(source.maximumRetryAttempts).toBe(10);
+    }
+  });
+
+  it('evaluates UseMsk true when a cluster ARN is given', () => {
+    const arn = 'arn:aws:kafka:us-east-1:123456789012:cluster/ledgerflow/abc';
+    const source = model({ MskClusterArn: arn }).kafkaSources[0]!;
+    expect(source).toMatchObject({ kind: 'msk', eventSourceArn: arn, bootstrapServers: [] });
+  });
+
+  it('maps the merge trigger S3 event to the lake bucket with the landing/ prefix', () => {
+    const source = model().s3Sources.find((candidate) => candidate.functionLogicalId === 'MergeTriggerFunction')!;
+    expect(source).toMatchObject({ bucketLogicalId: 'LakeBucket', events: ['s3:ObjectCreated:*'], prefix: 'landing/' });
+  });
+});
+
+describe('template errors name the construct', () => {
+  it('rejects a value outside AllowedValues', () => {
+    expect(() => model({ Stage: 'qa' })).toThrow(/Parameters\.Stage: "qa" is not one of the AllowedValues \[local, dev, prod\]/);
+  });
+
+  it('rejects a value that breaks AllowedPattern', () => {
+    expect(() => model({ TopicPrefix: 'bad prefix!' })).toThrow(/Parameters\.TopicPrefix: .* does not match AllowedPattern/);
+  });
+
+  it('rejects an override for a parameter the template does not declare', () => {
+    expect(() => model({ Nope: '1' })).toThrow(/override for "Nope", which the template does not declare/);
+  });
+
+  it('rejects an unknown YAML tag', () => {
+    expect(() => parseCfnYaml('Resources:\n  A: !Bogus x\n', 't.yaml')).toThrow(TemplateError);
+  });
+
+  it('rejects an event type it cannot run', () => {
+    expect(() => inline(fn('      Events:\n        Tick:\n          Type: Schedule\n          Properties: { Schedule: rate(1 minute) }\n'))).toThrow(/Resources\.Fn\.Properties\.Events\.Tick: event type Schedule is not run locally/);
+  });
+
+  it('rejects Fn::ImportValue with the reason', () => {
+    expect(() => inline(fn('      Environment:\n        Variables:\n          X: !ImportValue other-stack-output\n'))).toThrow(/Fn::ImportValue imports an output of another stack/);
+  });
+
+  it('rejects a GetAtt attribute it cannot compute', () => {
+    expect(() => inline(`${fn('      Environment:\n        Variables:\n          X: !GetAtt Bucket.WebsiteURL\n')}  Bucket:\n    Type: AWS::S3::Bucket\n`)).toThrow(/GetAtt Bucket\.WebsiteURL \(AWS::S3::Bucket\) is not supported locally/);
+  });
+
+  it('rejects a Ref to a resource whose condition is false', () => {
+    const text = `${fn('      Environment:\n        Variables:\n          X: !Ref Queue\n')}  Queue:\n    Type: AWS::SQS::Queue\n    Condition: Never\n`;
+    expect(() => inline(text, "Conditions:\n  Never: !Equals ['a', 'b']")).toThrow(/Ref to "Queue", which is neither a parameter nor a resource/);
+  });
+
+  it('rejects a non-Node.js runtime', () => {
+    expect(() => inline(fn('').replace('nodejs22.x', 'python3.12'))).toThrow(/runtime "python3.12" is not run locally/);
+  });
+
+  it('resolves Sub, Join, Select, Split, If and FindInMap', () => {
+    const text = fn("      Environment:\n        Variables:\n          A: !Sub '${AWS::Region}-${Name}-${!Literal}'\n          B: !Join ['-', [x, !Select [1, !Split [',', 'p,q,r']]]]\n          C: !If [Yes, on, off]\n          D: !FindInMap [Sizes, small, mb]\n          E: !If [Yes, !Ref AWS::NoValue, kept]\n");
+    const result = inline(text, "Parameters:\n  Name: { Type: String, Default: ledger }\nConditions:\n  Yes: !Equals [!Ref Name, ledger]\nMappings:\n  Sizes:\n    small: { mb: 128 }");
+    expect(result.functions.get('Fn')!.environment).toEqual({ A: 'us-east-1-ledger-${Literal}', B: 'x-q', C: 'on', D: '128' });
+  });
+});
+
+describe('parameter overrides', () => {
+  it('reads K=V pairs, quoted values and the long form', () => {
+    expect(parseParameterOverrides(['Stage=local JobSubmitter=local', 'Name="two words"', 'ParameterKey=Other,ParameterValue=x'])).toEqual({ Stage: 'local', JobSubmitter: 'local', Name: 'two words', Other: 'x' });
+  });
+});
