@@ -15,8 +15,11 @@ export function say(message: string): void {
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-/** Shows a path relative to the working directory, as users type it. */
-export const shown = (path: string) => relative(process.cwd(), path) || '.';
+/** Shows a path inside the working directory relative to it, as users type it; others in full. */
+export function shown(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside === '' ? '.' : inside.startsWith('..') ? path : inside;
+}
 
 /** Runs one step, printing its name, its outcome and how long it took. */
 export async function step<T>(label: string, work: () => Promise<T>): Promise<T> {

@@ -2,7 +2,9 @@
 
 Run by `npm run stack:up` with the stack's venv; settings come from the environment
 (S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LAKE_BUCKET, LEDGERFLOW_SPARK_JARS).
-Every jar is local, so the check needs no network.
+Every jar is local, so the check needs no network. It does not use the project's
+session factory (spark/ledgerflow_spark/session.py) on purpose: it checks the stack
+(venv, jars, MinIO), and must keep working whatever the project's code does.
 """
 
 import glob

@@ -62,7 +62,8 @@ export async function up(settings: StackSettings): Promise<void> {
     if (!spark.healthy) throw new ComponentError('spark', spark.reason, join(settings.paths.logs, 'spark-check.log'));
   }
   if (jobs.isEnabled()) await bringUp(jobs);
-  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.lakeBucket})`);
+  const jobService = jobs.isEnabled() ? `, job service ${settings.jobServiceUrl}` : '';
+  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.lakeBucket})${jobService}`);
 }
 
 /** Like Promise.all, but lets every start finish before reporting the first failure. */
@@ -86,7 +87,9 @@ async function bringUp(service: Service): Promise<'already-running' | 'started'>
       if (taken.length > 0) {
         throw new ComponentError(service.name, `port ${taken.join(', ')} is in use by a process the stack did not start (see ss -ltnp)`);
       }
-      await service.start();
+      await service.start().catch((error: Error) => {
+        throw new ComponentError(service.name, error.message, service.logFile);
+      });
     }
     await waitUntilAnswering(service);
     await service.provision?.();
