@@ -29,6 +29,10 @@ export interface BuildProperties {
   OutExtension?: string[];
   External?: string[];
   MainFields?: string[];
+  /** `from=to` module aliases. */
+  Alias?: string[];
+  /** `.ext=loader` pairs. */
+  Loader?: string[];
 }
 
 export interface FunctionBuild {
@@ -101,6 +105,8 @@ export function esbuildOptionsFor(build: BuildProperties, entryPoints: string[],
     banner: pairs(build.Banner),
     footer: pairs(build.Footer),
     outExtension: pairs(build.OutExtension),
+    alias: pairs(build.Alias),
+    loader: pairs(build.Loader) as Record<string, 'js' | 'json' | 'text' | 'base64' | 'file' | 'binary' | 'copy'> | undefined,
     logLevel: 'silent' as const,
   };
 }

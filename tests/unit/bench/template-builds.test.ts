@@ -41,7 +41,16 @@ describe('localValue', () => {
 describe('esbuildOptionsFor', () => {
   it('maps BuildProperties the way sam build does', () => {
     const options = esbuildOptionsFor(
-      { Format: 'esm', Minify: true, Target: 'es2022', Sourcemap: true, EntryPoints: ['a.ts'], Banner: ['js=import x from "y";'], OutExtension: ['.js=.mjs'] },
+      {
+        Format: 'esm',
+        Minify: true,
+        Target: 'es2022',
+        Sourcemap: true,
+        EntryPoints: ['a.ts'],
+        Banner: ['js=import x from "y";'],
+        OutExtension: ['.js=.mjs'],
+        Alias: ['@scope/pkg=@scope/pkg/bundled'],
+      },
       ['/src/a.ts'],
       '/out',
     );
@@ -56,6 +65,7 @@ describe('esbuildOptionsFor', () => {
       sourcemap: true,
       banner: { js: 'import x from "y";' },
       outExtension: { '.js': '.mjs' },
+      alias: { '@scope/pkg': '@scope/pkg/bundled' },
     });
   });
 

@@ -1,0 +1,37 @@
+import { Admin } from '@platformatic/kafka';
+
+/** Topics of the benchmarks' own, apart from the pipeline's, created and deleted around a stage. */
+
+export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Admin({ clientId: 'ledgerflow-bench', bootstrapBrokers: brokers });
+  try {
+    return await work(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+export async function recreateTopic(brokers: string[], topic: string, partitions: number): Promise<void> {
+  await withAdmin(brokers, async (admin) => {
+    if ((await admin.listTopics()).includes(topic)) {
+      await admin.deleteTopics({ topics: [topic] });
+      // Deletion is asynchronous in the broker; creating too early fails with "already exists".
+      for (let attempt = 0; attempt < 50 && (await admin.listTopics()).includes(topic); attempt++) await new Promise((r) => setTimeout(r, 200));
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  });
+}
+
+export async function deleteTopic(brokers: string[], topic: string): Promise<void> {
+  await withAdmin(brokers, async (admin) => {
+    if ((await admin.listTopics()).includes(topic)) await admin.deleteTopics({ topics: [topic] });
+  });
+}

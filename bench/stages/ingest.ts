@@ -1,0 +1,113 @@
+import type { OutgoingMessage } from '#lib/record-messages.ts';
+import { createRecordProducer } from '#lib/kafka.ts';
+import { benchmark } from '../lib/report.ts';
+import { postLoad } from '../lib/http-load.ts';
+import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
+import { averageValueBytes, ingestMessages, transactionRecords } from '../lib/sample.ts';
+import { kafkaService, requireServices } from '../lib/services.ts';
+import type { Stage } from '../lib/stage.ts';
+import { percentile, perSecond } from '../lib/stats.ts';
+
+/** Ingest publishes to <TopicPrefix>transactions; the benchmark's prefix keeps its records out of the pipeline. */
+const benchPrefix = 'bench.';
+const topic = `${benchPrefix}transactions`;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
+}
+
+/** The baseline: `clients` producers (one per function instance), each sending one batch at a time. */
+async function produceDirect(brokers: string[], batches: OutgoingMessage[][], totalBatches: number, clients: number) {
+  const producers = Array.from({ length: clients }, (_, index) => createRecordProducer({ clientId: `bench-direct-${index}`, brokers }));
+  try {
+    // Metadata, connections and producer ids first, as a warm instance has them.
+    await Promise.all(producers.map((producer) => producer.send({ messages: batches[0]! })));
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      producers.map(async (producer) => {
+        while (next < totalBatches) {
+          const batch = batches[next++ % batches.length]!;
+          const sentAt = performance.now();
+          await producer.send({ messages: batch });
+          latencies.push(performance.now() - sentAt);
+        }
+      }),
+    );
+    return { elapsedMs: performance.now() - started, latencies, records: latencies.length * batches[0]!.length };
+  } finally {
+    await Promise.allSettled(producers.map((producer) => producer.close()));
+  }
+}
+
+/**
+ * HTTP ingest through the Docker-free runtime's API into Kafka (acks=all) against the
+ * same producer sending the same messages straight to the broker.
+ */
+export const ingestStage: Stage = {
+  name: 'ingest',
+  needs: 'Kafka (npm run stack:up); the stage starts its own runtime API on a free port',
+  async run({ sizes, log }) {
+    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    await requireServices('ingest', [kafkaService(stackSettings.kafkaPort)]);
+    const brokers = stackSettings.kafkaBrokers;
+    const batchSize = sizes.ingestBatch;
+    const totalBatches = Math.max(sizes.ingestClients, Math.ceil(sizes.ingestRecords / batchSize));
+    const pool = transactionRecords({ count: Math.min(10_000, totalBatches * batchSize), recordBytes: sizes.recordBytes, mix: 'new' });
+    const records = chunk(pool, batchSize).filter((batch) => batch.length === batchSize);
+    const bodies = records.map((batch) => JSON.stringify(batch));
+    const batches = records.map((batch) => ingestMessages(batch, batchSize).map((message) => ({ ...message, topic })));
+    log(`${totalBatches} requests of ${batchSize} records (~${averageValueBytes(batches[0]!)} bytes each), ${sizes.ingestClients} clients, topic ${topic}`);
+
+    await recreateTopic(brokers, topic, stackSettings.kafkaPartitions);
+    try {
+      log('baseline: the same producer straight to the broker');
+      const direct = await produceDirect(brokers, batches, totalBatches, sizes.ingestClients);
+
+      const { startLocalRuntime } = await import('../../local-stack/runtime/start-local-runtime.ts');
+      const { findAuthorizer, issueLocalToken } = await import('../../local-stack/runtime/api/token-command.ts');
+      let logTail = '';
+      const runtime = await startLocalRuntime({
+        apiPort: 0,
+        invokePort: false,
+        kafka: false,
+        s3: false,
+        parameterOverrides: { TopicPrefix: benchPrefix },
+        maxInstances: sizes.ingestClients,
+        onLog: (_id, text) => (logTail = (logTail + text).slice(-2000)),
+        onNotice: () => {},
+      });
+      try {
+        const url = `${runtime.apiUrl}/v1/sources/transactions/records`;
+        const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(runtime.registry.model))}`, 'content-type': 'application/json' };
+        log(`warming ${sizes.ingestClients} instances`);
+        const warm = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: sizes.ingestClients * 2, clients: sizes.ingestClients, headers });
+        if (warm.errors.length > 0) {
+          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${logTail ? ` (function output: ${logTail.trim().split('\n').slice(-3).join(' | ')})` : ''}`);
+        }
+        log('through the local API');
+        const api = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: totalBatches, clients: sizes.ingestClients, headers });
+        if (api.errors.length > 0) throw new Error(`${api.errors.length} of ${api.requests} requests failed; first: ${api.errors[0]!.status} ${api.errors[0]!.body}`);
+
+        const value = perSecond(api.records, api.elapsedMs);
+        const baseline = perSecond(direct.records, direct.elapsedMs);
+        const params = { records: api.records, batch: batchSize, clients: sizes.ingestClients, recordBytes: averageValueBytes(batches[0]!), acks: 'all', topic };
+        return [
+          benchmark('ingest', value, 'records/s', baseline, { ...params, baselineIs: 'createRecordProducer straight to the broker, same messages and concurrency' }, {
+            text: '>= 50% of baseline and >= 30000 records/s',
+            met: value >= 0.5 * baseline && value >= 30_000,
+          }),
+          benchmark('ingest-p50-latency', percentile(api.latenciesMs, 50), 'ms', percentile(direct.latencies, 50), { ...params, baselineIs: 'producer.send of the same batch' }),
+          benchmark('ingest-p99-latency', percentile(api.latenciesMs, 99), 'ms', percentile(direct.latencies, 99), { ...params, baselineIs: 'producer.send of the same batch' }),
+        ];
+      } finally {
+        await runtime.stop();
+      }
+    } finally {
+      await deleteTopic(brokers, topic).catch(() => {});
+    }
+  },
+};
