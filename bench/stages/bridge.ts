@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { Consumer, type Message } from '@platformatic/kafka';
+import { createRecordProducer } from '#lib/kafka.ts';
+import { benchmark } from '../lib/report.ts';
+import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
+import { ingestMessages, transactionRecords } from '../lib/sample.ts';
+import { kafkaService, requireServices } from '../lib/services.ts';
+import type { Stage } from '../lib/stage.ts';
+import { percentile } from '../lib/stats.ts';
+import { sleep } from '../lib/timing.ts';
+
+const batchSize = 100;
+
+interface Delivery {
+  /** Resolves when `count` more records have been delivered; returns the time of the last one. */
+  expect(count: number): Promise<number>;
+}
+
+function deliveryCounter(): Delivery & { delivered(records: number): void } {
+  let pending: { remaining: number; resolve: (at: number) => void } | undefined;
+  return {
+    expect(count) {
+      return new Promise((resolve) => (pending = { remaining: count, resolve }));
+    },
+    delivered(records) {
+      if (!pending) return;
+      pending.remaining -= records;
+      if (pending.remaining <= 0) {
+        const { resolve } = pending;
+        pending = undefined;
+        resolve(performance.now());
+      }
+    },
+  };
+}
+
+/**
+ * Produces one batch at a time and times it from the producer's acknowledgement
+ * (acks=all: the records are fetchable) to delivery of its last record.
+ */
+async function timeBatches(brokers: string[], topic: string, batches: number, delivery: Delivery, timeoutMs: number): Promise<number[]> {
+  const producer = createRecordProducer({ clientId: 'ledgerflow-bench-bridge', brokers });
+  const messages = ingestMessages(transactionRecords({ count: batchSize, recordBytes: 1024, mix: 'new' })).map((message) => ({ ...message, topic, partition: 0 }));
+  const latencies: number[] = [];
+  try {
+    for (let index = 0; index < batches; index++) {
+      const delivered = delivery.expect(batchSize);
+      await producer.send({ messages });
+      const acknowledged = performance.now();
+      const at = await Promise.race([delivered, sleep(timeoutMs).then(() => Number.NaN)]);
+      if (Number.isNaN(at)) throw new Error(`batch ${index + 1} was not delivered within ${timeoutMs / 1000} s`);
+      latencies.push(at - acknowledged);
+      await sleep(50);
+    }
+    return latencies;
+  } finally {
+    await producer.close();
+  }
+}
+
+/**
+ * The Kafka event-source bridge of the Docker-free runtime (zero batching window, a
+ * trivial function) against a plain consumer of the same client with the bridge's fetch
+ * settings: per batch, from the producer's acknowledgement to delivery of the last record
+ * (for the bridge: the end of the invocation that held it; the offset commit follows).
+ */
+export const bridgeStage: Stage = {
+  name: 'bridge',
+  needs: 'Kafka (npm run stack:up); the stage runs its own bridge over a benchmark-only template',
+  async run({ sizes, repoRoot, log }) {
+    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    await requireServices('bridge', [kafkaService(stackSettings.kafkaPort)]);
+    const brokers = stackSettings.kafkaBrokers;
+    const runId = Date.now().toString(36);
+    const topic = 'bench.bridge';
+    const batches = sizes.bridgeBatches;
+    const timeoutMs = 30_000;
+    await recreateTopic(brokers, topic, 1);
+    try {
+      log(`baseline: a plain consumer, ${batches} batches of ${batchSize}`);
+      const plainDelivery = deliveryCounter();
+      // Buffers, as the bridge consumes: delivery without deserialising, like the bridge's own consumer.
+      const consumer = new Consumer({ groupId: `bench-plain-${runId}`, clientId: 'ledgerflow-bench-plain', bootstrapBrokers: brokers });
+      let plain: number[];
+      try {
+        const stream = await consumer.consume({ topics: [topic], autocommit: false, mode: 'latest', maxWaitTime: 500, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+        stream.on('data', (_message: Message<Buffer, Buffer, Buffer, Buffer>) => plainDelivery.delivered(1));
+        await sleep(1500); // group join and first fetch
+        plain = await timeBatches(brokers, topic, batches, plainDelivery, timeoutMs);
+        await stream.close();
+      } finally {
+        await consumer.close().catch(() => {});
+      }
+
+      log(`the runtime's bridge with a trivial function, ${batches} batches of ${batchSize}`);
+      const { FunctionRegistry } = await import('../../local-stack/runtime/function-registry.ts');
+      const { startKafkaBridge } = await import('../../local-stack/runtime/bridges/kafka/kafka-bridge.ts');
+      const registry = await FunctionRegistry.create({
+        templatePath: join(repoRoot, 'bench/fixtures/bridge/template.yaml'),
+        envVarsPath: '',
+        parameterOverrides: { BootstrapServers: brokers.join(','), Topic: topic, ConsumerGroupId: `bench-bridge-${runId}` },
+        maxInstances: 1,
+        onLog: () => {},
+        onNotice: () => {},
+      });
+      const bridgeDelivery = deliveryCounter();
+      const invocations: { dispatchDelayMs: number; invokeMs: number; commitMs: number }[] = [];
+      const failures: string[] = [];
+      // Delivery is the end of the invocation that held the record; the offset commit follows it.
+      let invocationEnded = 0;
+      const invoke = registry.invoke.bind(registry);
+      registry.invoke = async (logicalId, event, options) => {
+        const outcome = await invoke(logicalId, event, options);
+        invocationEnded = performance.now();
+        const groups = Object.values((event as { records?: Record<string, unknown[]> }).records ?? {});
+        if (outcome.ok) bridgeDelivery.delivered(groups.reduce((sum, records) => sum + records.length, 0));
+        return outcome;
+      };
+      const bridge = await startKafkaBridge({
+        registry,
+        onNotice: (text) => {
+          if (/fail|error/i.test(text)) failures.push(text);
+        },
+        onBatch: (report) => {
+          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
+          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs, commitMs: performance.now() - invocationEnded });
+        },
+      });
+      let bridged: number[];
+      try {
+        await registry.invoke('TrivialFunction', { records: {} }); // a warm instance, as in a steady pipeline
+        await sleep(1500);
+        invocations.length = 0;
+        bridged = await timeBatches(brokers, topic, batches, bridgeDelivery, timeoutMs);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
+      } finally {
+        await bridge.stop();
+        await registry.stop();
+      }
+
+      const plainP95 = percentile(plain, 95);
+      const bridgeP95 = percentile(bridged, 95);
+      const params = { batches, batchSize, batchingWindowSeconds: 0, partitions: 1, fetchMaxWaitMs: 500 };
+      return [
+        benchmark('bridge', bridgeP95 - plainP95, 'ms', plainP95, {
+          ...params,
+          bridgeP95Ms: Number(bridgeP95.toFixed(2)),
+          measures: 'p95 of acknowledgement-to-invocation-end through the bridge minus p95 of acknowledgement-to-delivery of a plain consumer',
+          baselineIs: 'p95 of the plain consumer',
+        }, { text: '< 50 ms added at p95', met: bridgeP95 - plainP95 < 50 }),
+        benchmark('bridge-p50-latency', percentile(bridged, 50), 'ms', percentile(plain, 50), params),
+        benchmark('bridge-invoke', percentile(invocations.map((i) => i.invokeMs), 50), 'ms', null, {
+          ...params,
+          measures: 'median time of one invocation of the trivial function through the bridge (event building, IPC, handler)',
+          dispatchDelayP50Ms: Number(percentile(invocations.map((i) => i.dispatchDelayMs), 50).toFixed(2)),
+          invocationsPerBatch: Number((invocations.length / batches).toFixed(2)),
+          commitAfterInvokeP50Ms: Number(percentile(invocations.map((i) => i.commitMs), 50).toFixed(2)),
+        }),
+      ];
+    } finally {
+      await deleteTopic(brokers, topic).catch(() => {});
+    }
+  },
+};
