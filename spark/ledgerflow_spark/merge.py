@@ -42,6 +42,7 @@ from delta.exceptions import (
     ProtocolChangedException,
 )
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -309,7 +310,16 @@ RETRYABLE_CONFLICTS = (
     DeltaConcurrentModificationException,
 )
 
+# A MERGE analysed against a schema that a concurrent MERGE has just evolved.
+RETRYABLE_ANALYSIS_ERRORS = ("DELTA_SCHEMA_CHANGE_SINCE_ANALYSIS", "DELTA_SCHEMA_CHANGED", "DELTA_METADATA_CHANGED")
+
 R = TypeVar("R")
+
+
+def is_conflict(error: Exception) -> bool:
+    if isinstance(error, RETRYABLE_CONFLICTS):
+        return True
+    return isinstance(error, AnalysisException) and any(name in str(error) for name in RETRYABLE_ANALYSIS_ERRORS)
 
 
 def with_conflict_retry(action: Callable[[], R], what: str, attempts: int = 10) -> R:
@@ -321,8 +331,8 @@ def with_conflict_retry(action: Callable[[], R], what: str, attempts: int = 10) 
     for attempt in range(1, attempts + 1):
         try:
             return action()
-        except RETRYABLE_CONFLICTS as conflict:
-            if attempt == attempts:
+        except (AnalysisException, *RETRYABLE_CONFLICTS) as conflict:
+            if attempt == attempts or not is_conflict(conflict):
                 raise
             delay = min(5.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random())
             log.warning("%s: concurrent commit (%s), retry %d in %.1fs", what, type(conflict).__name__, attempt, delay)
@@ -387,7 +397,13 @@ class MergeResult:
     timings_ms: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """camelCase, like the rest of the job service's JSON."""
+        return {_camel(name): value for name, value in asdict(self).items()}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 class _Stopwatch:

@@ -16,6 +16,7 @@ the tests all call ``build_session``. Settings come from the environment:
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +26,21 @@ from pyspark.sql import SparkSession
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JARS = REPO_ROOT / ".stack" / "jars"
+
+
+LOCAL_STACK_ENV_JSON = REPO_ROOT / "local-stack" / "env.json"
+
+
+def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The environment, completed with the local stack's S3 settings and bucket from
+    local-stack/env.json (the one place they are written) for what it does not set."""
+    document = json.loads(LOCAL_STACK_ENV_JSON.read_text(encoding="utf-8"))
+    parameters = document.get("Parameters", {})
+    defaults = {name: parameters[name] for name in ("S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION") if name in parameters}
+    bucket = document.get("ValidateFunction", {}).get("LAKE_BUCKET")
+    if bucket:
+        defaults["LAKE_BUCKET"] = bucket
+    return {**defaults, **{name: value for name, value in env.items() if value}}
 
 
 def _jars(folder: str) -> list[str]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from ledgerflow_spark.session import build_session
+from ledgerflow_spark.session import build_session, with_local_stack_defaults
 
 from .landing import LakeFolder
 
 
 @pytest.fixture(scope="session")
 def spark():
-    session = build_session(master="local[2]")
+    # S3 settings of the local stack (local-stack/env.json) unless the environment has its own.
+    session = build_session(env=with_local_stack_defaults(os.environ), master="local[2]")
     yield session
     session.stop()
 

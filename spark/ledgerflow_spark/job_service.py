@@ -1,0 +1,200 @@
+"""The local Spark job service: one warm Spark session behind a small HTTP API.
+
+    PYTHONPATH=spark .stack/venv/bin/python -m ledgerflow_spark.job_service --host 127.0.0.1 --port 3002
+
+Endpoints (JSON in, JSON out):
+
+- ``POST /jobs``: a MergeJobRequest of functions/merge-trigger/job-submitter.ts,
+  ``{source, bucket, objects: [{key, size, eTag, sequencer}], idempotencyKey}``;
+  ``objects: []`` or ``"allPending": true`` merges every pending landing object.
+  Answers 202 ``{jobId, deduplicated}``.
+- ``GET /jobs/<id>``: status (queued, running, succeeded, failed), error, counts, timings.
+- ``GET /jobs?source=&status=``: the jobs, newest first.
+- ``POST /jobs/<id>/retry``: queues a failed job again.
+- ``GET /idle?source=``: ``{idle, queued, running}``; idle means nothing queued or running.
+- ``GET /health``: 200 once the Spark session is warm, 503 while starting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from .contracts import contracts
+from .jobs import JobNotFoundError, JobNotRetryableError, JobQueue
+
+log = logging.getLogger("ledgerflow.job_service")
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class BadRequestError(ValueError):
+    pass
+
+
+def parse_merge_request(body: bytes) -> dict:
+    """Checks a MergeJobRequest; returns source, bucket, keys (None: all pending), idempotency key."""
+    try:
+        request = json.loads(body or b"null")
+    except ValueError:
+        raise BadRequestError("body is not valid JSON") from None
+    if not isinstance(request, dict):
+        raise BadRequestError("body must be a JSON object")
+    source, bucket = request.get("source"), request.get("bucket")
+    if not isinstance(source, str) or source not in contracts():
+        raise BadRequestError(f"source must be one of {sorted(contracts())}")
+    if not isinstance(bucket, str) or not bucket:
+        raise BadRequestError("bucket must be a non-empty string")
+    objects = request.get("objects", [])
+    if not isinstance(objects, list) or not all(isinstance(o, dict) and isinstance(o.get("key"), str) and o["key"] for o in objects):
+        raise BadRequestError("objects must be a list of {key, size, eTag, sequencer}")
+    idempotency_key = request.get("idempotencyKey")
+    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not idempotency_key):
+        raise BadRequestError("idempotencyKey must be a non-empty string")
+    keys = [o["key"] for o in objects]
+    prefix = f"landing/{source}/"
+    foreign = [key for key in keys if not key.startswith(prefix)]
+    if foreign:
+        raise BadRequestError(f"object keys must start with {prefix}: {foreign[0]}")
+    all_pending = request.get("allPending") is True or not keys
+    return {"source": source, "bucket": bucket, "keys": None if all_pending else keys, "idempotency_key": idempotency_key}
+
+
+def make_handler(queue: JobQueue, ready: threading.Event):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "ledgerflow-job-service"
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+            log.info("%s %s", self.address_string(), format % args)
+
+        def _send(self, status: int, payload: dict | list) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _error(self, status: int, reason: str, message: str) -> None:
+            self._send(status, {"error": reason, "message": message})
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            url = urlparse(self.path)
+            query = {name: values[0] for name, values in parse_qs(url.query).items()}
+            parts = [part for part in url.path.split("/") if part]
+            if parts == ["health"]:
+                queued, running = queue.busy()
+                status = HTTPStatus.OK if ready.is_set() else HTTPStatus.SERVICE_UNAVAILABLE
+                return self._send(status, {"status": "ok" if ready.is_set() else "starting", "queued": queued, "running": running})
+            if parts == ["idle"]:
+                queued, running = queue.busy(query.get("source"))
+                return self._send(HTTPStatus.OK, {"idle": queued == 0 and running == 0, "queued": queued, "running": running})
+            if parts == ["jobs"]:
+                jobs = sorted(queue.list(query.get("source"), query.get("status")), key=lambda job: job.submitted_at, reverse=True)
+                return self._send(HTTPStatus.OK, [job.as_dict() for job in jobs])
+            if len(parts) == 2 and parts[0] == "jobs":
+                try:
+                    return self._send(HTTPStatus.OK, queue.get(parts[1]).as_dict())
+                except JobNotFoundError:
+                    return self._error(HTTPStatus.NOT_FOUND, "job-not-found", f"no job {parts[1]}")
+            return self._error(HTTPStatus.NOT_FOUND, "not-found", f"no route GET {url.path}")
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            parts = [part for part in urlparse(self.path).path.split("/") if part]
+            length = int(self.headers.get("content-length") or 0)
+            if length > MAX_BODY_BYTES:
+                return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", f"at most {MAX_BODY_BYTES} bytes")
+            body = self.rfile.read(length) if length else b""
+            if parts == ["jobs"]:
+                try:
+                    request = parse_merge_request(body)
+                except BadRequestError as problem:
+                    return self._error(HTTPStatus.BAD_REQUEST, "invalid-request", str(problem))
+                job, deduplicated = queue.submit(**request)
+                return self._send(HTTPStatus.ACCEPTED, {"jobId": job.id, "deduplicated": deduplicated})
+            if len(parts) == 3 and parts[0] == "jobs" and parts[2] == "retry":
+                try:
+                    return self._send(HTTPStatus.ACCEPTED, queue.retry(parts[1]).as_dict())
+                except JobNotFoundError:
+                    return self._error(HTTPStatus.NOT_FOUND, "job-not-found", f"no job {parts[1]}")
+                except JobNotRetryableError as problem:
+                    return self._error(HTTPStatus.CONFLICT, "job-not-retryable", str(problem))
+            return self._error(HTTPStatus.NOT_FOUND, "not-found", f"no route POST {self.path}")
+
+    return Handler
+
+
+def warm_up(spark) -> None:
+    """Loads Delta's classes with a tiny MERGE on a local table, so the first job is warm."""
+    from delta.tables import DeltaTable
+
+    path = os.path.join(tempfile.mkdtemp(prefix="ledgerflow-warmup-"), "table")
+    spark.range(3).write.format("delta").save(path)
+    DeltaTable.forPath(spark, path).alias("t").merge(spark.range(2, 4).alias("s"), "t.id = s.id").whenNotMatchedInsertAll().execute()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ledgerflow_spark.job_service", description="Local Spark job service")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3002)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("LEDGERFLOW_JOB_WORKERS", "2")), help="tables merged side by side")
+    parser.add_argument("--coalesce-ms", type=int, default=int(os.environ.get("LEDGERFLOW_COALESCE_MS", "500")), help="wait for more requests of a table before a run")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    ready = threading.Event()
+    holder: dict = {}
+
+    def run(bucket: str, source: str, keys: list[str] | None, run_id: str) -> dict:
+        from .merge import run_merge
+
+        if not ready.wait(timeout=600):
+            raise RuntimeError("the Spark session did not start")
+        return run_merge(holder["spark"], bucket, source, keys, run_id).as_dict()
+
+    queue = JobQueue(run, workers=args.workers, coalesce_seconds=args.coalesce_ms / 1000)
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready))
+    server.daemon_threads = True
+
+    def stop(*_signal) -> None:
+        log.info("stopping")
+        queue.stop()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    log.info("listening on http://%s:%d (starting Spark)", args.host, args.port)
+
+    from .session import build_session
+
+    holder["spark"] = spark = build_session()
+    if os.environ.get("LEDGERFLOW_WARMUP", "1") == "1":
+        warm_up(spark)
+    ready.set()
+    log.info("ready in %d ms (Spark %s)", round((time.perf_counter() - started) * 1000), spark.version)
+    try:
+        while not queue.stopped.wait(0.5):
+            pass
+    finally:
+        server.server_close()
+        spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Spark SQL over the lake: ``raw.<source>``, ``curated.<source>``, ``quarantine.<source>``.
+
+    python -m ledgerflow_spark.lake query "SELECT status, count(*) FROM curated.transactions GROUP BY status"
+    python -m ledgerflow_spark.lake history curated.transactions
+
+``curated.<source>`` shows live rows only; ``curated.<source>_all`` also shows the
+tombstones that deletes leave. The bucket is --bucket, else LAKE_BUCKET; S3 settings come
+from the environment, else from the local stack's local-stack/env.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from .contracts import LAYERS, contracts
+from .layout import bucket_root, table_path
+
+
+def register_tables(spark: SparkSession, root: str) -> list[str]:
+    """Views ``<layer>.<source>`` over the Delta tables that exist; returns their names."""
+    names = []
+    for layer in LAYERS:
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {layer}")
+        for source in contracts():
+            path = table_path(root, layer, source)
+            if not DeltaTable.isDeltaTable(spark, path):
+                continue
+            if layer == "curated":
+                spark.sql(f"CREATE OR REPLACE VIEW curated.{source}_all AS SELECT * FROM delta.`{path}`")
+                columns = ", ".join(f"`{name}`" for name in spark.read.format("delta").load(path).columns if name != "_is_deleted")
+                spark.sql(f"CREATE OR REPLACE VIEW curated.{source} AS SELECT {columns} FROM delta.`{path}` WHERE NOT _is_deleted")
+                names += [f"curated.{source}", f"curated.{source}_all"]
+            else:
+                spark.sql(f"CREATE OR REPLACE VIEW {layer}.{source} AS SELECT * FROM delta.`{path}`")
+                names.append(f"{layer}.{source}")
+    return names
+
+
+def table_location(root: str, name: str) -> str:
+    """``curated.claims`` (or ``curated.claims_all``) -> the Delta table's path."""
+    layer, _, source = name.partition(".")
+    source = source.removesuffix("_all")
+    if layer not in LAYERS or source not in contracts():
+        raise SystemExit(f"unknown table {name}: use <{'|'.join(LAYERS)}>.<{'|'.join(contracts())}>")
+    return table_path(root, layer, source)
+
+
+def parse_args(argv: list[str], env: dict[str, str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="lake", description="Spark SQL over the lake's Delta tables")
+    parser.add_argument("--bucket", default=env.get("LAKE_BUCKET", "lake"), help="bucket name or storage root URI")
+    parser.add_argument("--limit", type=int, default=100, help="rows to print")
+    commands = parser.add_subparsers(dest="command", required=True)
+    query = commands.add_parser("query", help="run Spark SQL and print the result")
+    query.add_argument("sql", nargs="+")
+    history = commands.add_parser("history", help="DESCRIBE HISTORY of a table")
+    history.add_argument("table", help="e.g. curated.transactions")
+    commands.add_parser("tables", help="list the tables that exist")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .session import build_session, with_local_stack_defaults
+
+    env = with_local_stack_defaults(os.environ)
+    args = parse_args(sys.argv[1:] if argv is None else argv, env)
+    spark = build_session(env={"LEDGERFLOW_SPARK_LOG_LEVEL": "ERROR", **env})
+    try:
+        root = bucket_root(args.bucket)
+        names = register_tables(spark, root)
+        if args.command == "tables":
+            print("\n".join(names) if names else f"no tables yet under {root}/tables/")
+        elif args.command == "query":
+            spark.sql(" ".join(args.sql)).show(args.limit, truncate=False)
+        else:
+            path = table_location(root, args.table)
+            if not DeltaTable.isDeltaTable(spark, path):
+                raise SystemExit(f"{args.table} does not exist yet ({path})")
+            spark.sql(f"DESCRIBE HISTORY delta.`{path}`").select(
+                "version", "timestamp", "operation", "operationParameters", "operationMetrics"
+            ).show(args.limit, truncate=False)
+    finally:
+        spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
