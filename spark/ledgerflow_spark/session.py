@@ -50,26 +50,43 @@ def _jars(folder: str) -> list[str]:
     return sorted(str(jar) for jar in path.glob("*.jar")) if path.is_dir() else []
 
 
+def under_spark_submit(env: Mapping[str, str] = os.environ) -> bool:
+    """True when spark-submit (EMR Serverless, the Docker image) started this driver:
+    the cluster manager then owns master, memory and parallelism."""
+    return "PYSPARK_GATEWAY_PORT" in env
+
+
 def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """All Spark and Hadoop settings, derived from the environment (pure, testable)."""
+    local = not under_spark_submit(env)
     settings = {
         "spark.app.name": env.get("LEDGERFLOW_SPARK_APP", "ledgerflow"),
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         # New optional fields in a contract reach the tables without a manual ALTER.
         "spark.databricks.delta.schema.autoMerge.enabled": "true",
-        "spark.databricks.delta.snapshotPartitions": "4",
-        "spark.sql.shuffle.partitions": env.get("LEDGERFLOW_SHUFFLE_PARTITIONS", "4"),
-        "spark.default.parallelism": env.get("LEDGERFLOW_SHUFFLE_PARTITIONS", "4"),
         "spark.sql.session.timeZone": "UTC",
-        "spark.driver.memory": env.get("LEDGERFLOW_SPARK_DRIVER_MEMORY", "2g"),
-        "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "ledgerflow-spark-warehouse"),
         "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
         "spark.hadoop.fs.s3a.fast.upload": "true",
         "spark.hadoop.fs.s3a.connection.maximum": "64",
     }
+    if local:
+        # A small local driver: few partitions, no UI, no warehouse folder in the checkout.
+        settings.update(
+            {
+                "spark.sql.shuffle.partitions": env.get("LEDGERFLOW_SHUFFLE_PARTITIONS", "4"),
+                "spark.default.parallelism": env.get("LEDGERFLOW_SHUFFLE_PARTITIONS", "4"),
+                "spark.driver.memory": env.get("LEDGERFLOW_SPARK_DRIVER_MEMORY", "2g"),
+                "spark.databricks.delta.snapshotPartitions": "4",
+                "spark.ui.enabled": "false",
+                "spark.driver.bindAddress": "127.0.0.1",
+                "spark.driver.host": "127.0.0.1",
+                "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "ledgerflow-spark-warehouse"),
+            }
+        )
+    elif env.get("LEDGERFLOW_SHUFFLE_PARTITIONS"):
+        settings["spark.sql.shuffle.partitions"] = env["LEDGERFLOW_SHUFFLE_PARTITIONS"]
     endpoint = env.get("S3_ENDPOINT", "")
     if endpoint:
         settings["spark.hadoop.fs.s3a.endpoint"] = endpoint
@@ -81,7 +98,7 @@ def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
         settings["spark.hadoop.fs.s3a.aws.credentials.provider"] = "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
         settings["spark.hadoop.fs.s3a.access.key"] = env["AWS_ACCESS_KEY_ID"]
         settings["spark.hadoop.fs.s3a.secret.key"] = env["AWS_SECRET_ACCESS_KEY"]
-    jars = _jars(env.get("LEDGERFLOW_SPARK_JARS", str(DEFAULT_JARS)))
+    jars = _jars(env.get("LEDGERFLOW_SPARK_JARS", str(DEFAULT_JARS))) if local else []
     if jars:
         settings["spark.jars"] = ",".join(jars)
     return settings
@@ -89,7 +106,9 @@ def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
 
 def build_session(env: Mapping[str, str] = os.environ, master: str | None = None) -> SparkSession:
     """The Spark session with Delta and s3a configured; reuses a running one."""
-    builder = SparkSession.builder.master(master or env.get("LEDGERFLOW_SPARK_MASTER", "local[*]"))
+    builder = SparkSession.builder
+    if master or not under_spark_submit(env):
+        builder = builder.master(master or env.get("LEDGERFLOW_SPARK_MASTER", "local[*]"))
     for key, value in spark_settings(env).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
