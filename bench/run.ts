@@ -9,13 +9,14 @@ import type { Stage } from './lib/stage.ts';
 import { bridgeStage } from './stages/bridge.ts';
 import { coldStartStage } from './stages/cold-start.ts';
 import { ingestStage } from './stages/ingest.ts';
+import { mergeStage } from './stages/merge.ts';
 import { validateInvokeStage } from './stages/validate-invoke.ts';
 import { validateStage } from './stages/validate.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** In the order a full run takes them: pure logic first, then the stack-bound stages. */
-const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage];
+const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage, mergeStage];
 
 const usage = `Usage: npm run bench -- [--out <file.json>] [--only <stage>[,<stage>...]] [--tiny] [size flags]
 

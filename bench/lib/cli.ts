@@ -28,8 +28,8 @@ export const tinySizes: BenchSizes = {
   ingestClients: 2,
   ingestBatch: 100,
   bridgeBatches: 3,
-  mergeRows: [1_000],
-  mergeTableRows: 10_000,
+  mergeRows: [200],
+  mergeTableRows: 1_000,
   freshnessSeconds: 10,
   freshnessRate: 20,
 };

@@ -1,0 +1,117 @@
+"""Warm Delta MERGE of landing objects into a seeded curated table, against a plain append.
+
+    PYTHONPATH=spark .stack/venv/bin/python bench/merge_bench.py <manifest.json>
+
+The manifest (written by bench/stages/merge.ts) names the bucket, the seed objects and
+one object set per measured size. In one warm Spark session, built by the project's
+session factory (spark/ledgerflow_spark/session.py):
+
+1. the curated table is seeded once with ``run_merge`` over the seed objects (kept
+   between runs: a table property records which seed it holds);
+2. a warm-up merge and append of a small set, then the raw and curated tables are
+   restored to their seeded versions;
+3. per size: restore raw and curated to the seeded versions, time ``run_merge`` over
+   the size's objects (the function the job service runs), then time a plain Delta
+   append of the same landing lines to a separate table.
+
+Prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from delta.tables import DeltaTable
+from pyspark.sql import functions as F
+
+from ledgerflow_spark.layout import LANDING_PREFIX, TABLES_PREFIX, bucket_root, table_path
+from ledgerflow_spark.merge import LANDING_LINE, read_lines, run_merge
+from ledgerflow_spark.session import build_session
+
+SEED_PROPERTY = "ledgerflow.bench.seed"
+
+
+def table_property(spark, path: str, name: str) -> str | None:
+    if not DeltaTable.isDeltaTable(spark, path):
+        return None
+    properties = DeltaTable.forPath(spark, path).detail().select("properties").first()[0] or {}
+    return properties.get(name)
+
+
+def latest_version(spark, path: str) -> int:
+    return DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
+
+
+def delete_tree(spark, uri: str) -> None:
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if fs.exists(hadoop_path):
+        fs.delete(hadoop_path, True)
+
+
+def restore(spark, path: str, version: int) -> None:
+    if latest_version(spark, path) != version:
+        DeltaTable.forPath(spark, path).restoreToVersion(version)
+
+
+def main(manifest_path: str) -> int:
+    manifest = json.loads(open(manifest_path, encoding="utf-8").read())
+    bucket, source = manifest["bucket"], manifest["source"]
+    root = bucket_root(bucket)
+    raw_path, curated_path = table_path(root, "raw", source), table_path(root, "curated", source)
+    append_path = f"{root}/{TABLES_PREFIX}bench-append/{source}"
+    out: dict = {"seed": {"rows": manifest["seed"]["rows"]}}
+
+    started = time.perf_counter()
+    spark = build_session()
+    out["sessionStartMs"] = round((time.perf_counter() - started) * 1000)
+
+    seed_id = manifest["seed"]["id"]
+    if table_property(spark, curated_path, SEED_PROPERTY) != seed_id:
+        for layer in ("raw", "curated", "quarantine"):
+            delete_tree(spark, table_path(root, layer, source))
+        began = time.perf_counter()
+        result = run_merge(spark, bucket, source, manifest["seed"]["keys"], f"bench-seed-{seed_id}")
+        spark.sql(f"ALTER TABLE delta.`{curated_path}` SET TBLPROPERTIES ('{SEED_PROPERTY}' = '{seed_id}')")
+        out["seed"].update({"seededMs": round((time.perf_counter() - began) * 1000), "result": result.as_dict()})
+    else:
+        out["seed"]["reused"] = True
+    raw_version, curated_version = latest_version(spark, raw_path), latest_version(spark, curated_path)
+    out["seed"]["curatedRows"] = spark.read.format("delta").load(curated_path).count()
+
+    def append(keys: list[str]) -> None:
+        read_lines(spark, root, keys, LANDING_LINE, LANDING_PREFIX).withColumn("_appended_at", F.current_timestamp()).write.format("delta").mode("append").save(append_path)
+
+    delete_tree(spark, append_path)
+    warmup = manifest["warmup"]["keys"]
+    began = time.perf_counter()
+    if warmup:
+        run_merge(spark, bucket, source, warmup, "bench-warmup")
+        append(warmup)
+    out["warmupMs"] = round((time.perf_counter() - began) * 1000)
+
+    out["runs"] = []
+    for run in manifest["runs"]:
+        restore(spark, raw_path, raw_version)
+        restore(spark, curated_path, curated_version)
+        began = time.perf_counter()
+        result = run_merge(spark, bucket, source, run["keys"], f"bench-{run['rows']}")
+        merge_ms = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        append(run["keys"])
+        append_ms = (time.perf_counter() - began) * 1000
+        out["runs"].append({"rows": run["rows"], "mergeMs": round(merge_ms, 1), "appendMs": round(append_ms, 1), "result": result.as_dict()})
+        print(f"merged {run['rows']} rows in {merge_ms:.0f} ms, appended in {append_ms:.0f} ms", file=sys.stderr, flush=True)
+
+    restore(spark, raw_path, raw_version)
+    restore(spark, curated_path, curated_version)
+    spark.stop()
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
