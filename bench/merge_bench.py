@@ -70,7 +70,11 @@ def main(manifest_path: str) -> int:
     out["sessionStartMs"] = round((time.perf_counter() - started) * 1000)
 
     seed_id = manifest["seed"]["id"]
-    if table_property(spark, curated_path, SEED_PROPERTY) != seed_id:
+    if not manifest["seed"]["keys"]:
+        # No seed (a tiny run): every run merges into new, empty tables.
+        for layer in ("raw", "curated", "quarantine"):
+            delete_tree(spark, table_path(root, layer, source))
+    elif table_property(spark, curated_path, SEED_PROPERTY) != seed_id:
         for layer in ("raw", "curated", "quarantine"):
             delete_tree(spark, table_path(root, layer, source))
         began = time.perf_counter()
@@ -79,8 +83,18 @@ def main(manifest_path: str) -> int:
         out["seed"].update({"seededMs": round((time.perf_counter() - began) * 1000), "result": result.as_dict()})
     else:
         out["seed"]["reused"] = True
-    raw_version, curated_version = latest_version(spark, raw_path), latest_version(spark, curated_path)
-    out["seed"]["curatedRows"] = spark.read.format("delta").load(curated_path).count()
+    seeded = bool(manifest["seed"]["keys"])
+    raw_version = latest_version(spark, raw_path) if seeded else None
+    curated_version = latest_version(spark, curated_path) if seeded else None
+    out["seed"]["curatedRows"] = spark.read.format("delta").load(curated_path).count() if seeded else 0
+
+    def reset() -> None:
+        if seeded:
+            restore(spark, raw_path, raw_version)
+            restore(spark, curated_path, curated_version)
+        else:
+            for layer in ("raw", "curated", "quarantine"):
+                delete_tree(spark, table_path(root, layer, source))
 
     def append(keys: list[str]) -> None:
         read_lines(spark, root, keys, LANDING_LINE, LANDING_PREFIX).withColumn("_appended_at", F.current_timestamp()).write.format("delta").mode("append").save(append_path)
@@ -95,8 +109,7 @@ def main(manifest_path: str) -> int:
 
     out["runs"] = []
     for run in manifest["runs"]:
-        restore(spark, raw_path, raw_version)
-        restore(spark, curated_path, curated_version)
+        reset()
         began = time.perf_counter()
         result = run_merge(spark, bucket, source, run["keys"], f"bench-{run['rows']}")
         merge_ms = (time.perf_counter() - began) * 1000
@@ -106,8 +119,7 @@ def main(manifest_path: str) -> int:
         out["runs"].append({"rows": run["rows"], "mergeMs": round(merge_ms, 1), "appendMs": round(append_ms, 1), "result": result.as_dict()})
         print(f"merged {run['rows']} rows in {merge_ms:.0f} ms, appended in {append_ms:.0f} ms", file=sys.stderr, flush=True)
 
-    restore(spark, raw_path, raw_version)
-    restore(spark, curated_path, curated_version)
+    reset()
     spark.stop()
     print(json.dumps(out))
     return 0

@@ -8,6 +8,7 @@ import { type Benchmark, buildReport, formatFailures, formatTable, type StageFai
 import type { Stage } from './lib/stage.ts';
 import { bridgeStage } from './stages/bridge.ts';
 import { coldStartStage } from './stages/cold-start.ts';
+import { freshnessStage } from './stages/freshness.ts';
 import { ingestStage } from './stages/ingest.ts';
 import { mergeStage } from './stages/merge.ts';
 import { validateInvokeStage } from './stages/validate-invoke.ts';
@@ -16,7 +17,7 @@ import { validateStage } from './stages/validate.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** In the order a full run takes them: pure logic first, then the stack-bound stages. */
-const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage, mergeStage];
+const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage, mergeStage, freshnessStage];
 
 const usage = `Usage: npm run bench -- [--out <file.json>] [--only <stage>[,<stage>...]] [--tiny] [size flags]
 

@@ -29,8 +29,8 @@ export const tinySizes: BenchSizes = {
   ingestBatch: 100,
   bridgeBatches: 3,
   mergeRows: [200],
-  mergeTableRows: 1_000,
-  freshnessSeconds: 10,
+  mergeTableRows: 0,
+  freshnessSeconds: 4,
   freshnessRate: 20,
 };
 
