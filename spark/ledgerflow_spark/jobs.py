@@ -92,7 +92,7 @@ class JobQueue:
     - A failed run fails its jobs and leaves the queue working; a failed job can be retried.
     """
 
-    def __init__(self, runner: Runner, workers: int = 1, coalesce_seconds: float = 0.5) -> None:
+    def __init__(self, runner: Runner, workers: int = 1, coalesce_seconds: float = 0.5, start: bool = True) -> None:
         self._runner = runner
         self._coalesce_seconds = coalesce_seconds
         self._jobs: dict[str, Job] = {}
@@ -103,6 +103,11 @@ class JobQueue:
         self._stopping = False
         self.stopped = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"merge-worker-{n}", daemon=True) for n in range(workers)]
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Starts the workers (a queue built with ``start=False`` only collects requests)."""
         for thread in self._threads:
             thread.start()
 
@@ -148,6 +153,21 @@ class JobQueue:
     def busy(self, source: str | None = None) -> tuple[int, int]:
         """(queued, running) jobs, for one source or all."""
         jobs = self.list(source)
+        return sum(job.status == QUEUED for job in jobs), sum(job.status == RUNNING for job in jobs)
+
+    def wait_idle(self, source: str | None = None, timeout: float = 600) -> bool:
+        """Blocks until no job (of the source) is queued or running; False on timeout."""
+        deadline = _now() + timeout
+        with self._changed:
+            while self.busy_locked(source) != (0, 0):
+                remaining = deadline - _now()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(timeout=remaining)
+        return True
+
+    def busy_locked(self, source: str | None) -> tuple[int, int]:
+        jobs = [job for job in self._jobs.values() if source is None or job.source == source]
         return sum(job.status == QUEUED for job in jobs), sum(job.status == RUNNING for job in jobs)
 
     def stop(self) -> None:

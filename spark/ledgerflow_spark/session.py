@@ -34,6 +34,8 @@ LOCAL_STACK_ENV_JSON = REPO_ROOT / "local-stack" / "env.json"
 def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The environment, completed with the local stack's S3 settings and bucket from
     local-stack/env.json (the one place they are written) for what it does not set."""
+    if not LOCAL_STACK_ENV_JSON.is_file():
+        return dict(env)
     document = json.loads(LOCAL_STACK_ENV_JSON.read_text(encoding="utf-8"))
     parameters = document.get("Parameters", {})
     defaults = {name: parameters[name] for name in ("S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION") if name in parameters}
@@ -92,6 +94,10 @@ def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
         settings["spark.hadoop.fs.s3a.endpoint"] = endpoint
         settings["spark.hadoop.fs.s3a.path.style.access"] = "true"
         settings["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https://")).lower()
+        # A local endpoint that is down should fail a job in seconds, not after minutes of retries.
+        settings["spark.hadoop.fs.s3a.attempts.maximum"] = "3"
+        settings["spark.hadoop.fs.s3a.retry.limit"] = "3"
+        settings["spark.hadoop.fs.s3a.connection.establish.timeout"] = "5000"
     if env.get("AWS_REGION"):
         settings["spark.hadoop.fs.s3a.endpoint.region"] = env["AWS_REGION"]
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
