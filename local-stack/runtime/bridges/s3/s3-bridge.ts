@@ -48,8 +48,9 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
     for (const event of events) url.searchParams.append('events', event);
     url.searchParams.set('prefix', '');
     url.searchParams.set('suffix', '');
-    // MinIO sends the response headers with its first write: a keep-alive every 10 s makes that immediate.
-    url.searchParams.set('ping', '10');
+    // MinIO flushes the stream on its keep-alive tick: without `ping` no event ever arrives,
+    // with ping=1 an event reaches the function within a second.
+    url.searchParams.set('ping', '1');
     const headers = signRequest({ method: 'GET', url, region: settings.region, service: 's3', ...settings.credentials });
     const retry = (reason: string) => {
       requests.delete(req);
@@ -65,9 +66,7 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
         res.on('end', () => retry(`HTTP ${res.statusCode} ${body.slice(0, 200)}`));
         return;
       }
-      onNotice(`S3 ${bucket} (${events.join(', ')}) -> ${byBucket.get(bucket)!.map((source) => `${source.functionLogicalId} [${source.prefix ?? ''}*${source.suffix ?? ''}]`).join(', ')}`);
       attempt = 0;
-      ready();
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -89,6 +88,14 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
       res.on('error', (error) => retry(error.message));
     });
     req.on('error', (error) => retry(error.message));
+    // MinIO answers (headers included) only with the first event, so the listener counts as
+    // ready once the request is sent and the server has had a moment to register it.
+    req.on('finish', () => {
+      setTimeout(() => {
+        if (attempt === 0) onNotice(`S3 ${bucket} (${events.join(', ')}) -> ${byBucket.get(bucket)!.map((source) => `${source.functionLogicalId} [${source.prefix ?? ''}*${source.suffix ?? ''}]`).join(', ')}`);
+        ready();
+      }, 250);
+    });
     req.end();
     requests.add(req);
   };
