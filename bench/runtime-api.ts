@@ -1,11 +1,13 @@
 /**
- * API throughput of the Docker-free runtime against a bare node:http server calling the
- * same handler in-process, plus warm invoke latency through the Lambda Invoke API.
- * The load comes from a separate process (raw keep-alive HTTP/1.1 over loopback).
+ * Figures of the Docker-free runtime:
+ * - API throughput against a bare node:http server calling the same handler in-process
+ *   (load from a separate process: raw keep-alive HTTP/1.1 over loopback);
+ * - warm invoke latency through the Lambda Invoke API, and `local:invoke` end to end;
+ * - the Kafka bridge's added latency per batch with no batching window (needs the stack).
  *
- *   npx tsx bench/runtime-api.ts [--duration 5] [--connections 32] [--out bench/results/runtime-api.json]
+ *   npx tsx bench/runtime-api.ts [--duration 5] [--connections 32] [--no-kafka] [--out bench/results/runtime-api.json]
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
@@ -96,7 +98,7 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { load: { type: 'string' }, connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '5' }, out: { type: 'string' }, instances: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({ options: { load: { type: 'string' }, connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '5' }, out: { type: 'string' }, instances: { type: 'string', default: '2' }, 'no-kafka': { type: 'boolean' } } });
   const connections = Number(values.connections);
   const seconds = Number(values.duration);
   if (values.load) {
@@ -129,6 +131,19 @@ async function main(): Promise<void> {
   await runtime.stop();
   invokeLatencies.sort((a, b) => a - b);
 
+  // local:invoke end to end: a new process each time, the build already cached.
+  const cliWall: number[] = [];
+  const cliDuration: number[] = [];
+  for (let index = 0; index < 5; index++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(here, '../local-stack/runtime/cli.ts'), 'invoke', 'PingFunction', '--template', templatePath, '--env-vars', ''], { encoding: 'utf8' });
+    cliWall.push(performance.now() - started);
+    cliDuration.push(Number(/Duration: ([\d.]+) ms/.exec(result.stderr)?.[1] ?? Number.NaN));
+  }
+  const median = (items: number[]) => [...items].sort((a, b) => a - b)[Math.floor(items.length / 2)]!;
+
+  const kafka = values['no-kafka'] ? {} : await kafkaFigures();
+
   const figures = {
     'api.bare_node_http.rps': Math.round(bareResult.rps),
     'api.runtime.rps': Math.round(runtimeResult.rps),
@@ -139,6 +154,9 @@ async function main(): Promise<void> {
     'api.errors': bareResult.errors + runtimeResult.errors,
     'invoke_endpoint.warm.p50_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length / 2)]!.toFixed(3)),
     'invoke_endpoint.warm.p99_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length * 0.99)]!.toFixed(3)),
+    'local_invoke.cli_wall.median_ms': Math.round(median(cliWall)),
+    'local_invoke.instance_invoke.median_ms': Number(median(cliDuration).toFixed(2)),
+    ...kafka,
     connections,
     seconds,
     instances: Number(values.instances),
@@ -148,6 +166,60 @@ async function main(): Promise<void> {
     mkdirSync(dirname(resolve(values.out)), { recursive: true });
     writeFileSync(resolve(values.out), `${JSON.stringify(figures, null, 2)}\n`);
   }
+}
+
+/** One record at a time through a no-op function behind a mapping with MaximumBatchingWindowInSeconds 0. */
+async function kafkaFigures(): Promise<Record<string, number>> {
+  const { Admin, Producer, stringSerializers } = await import('@platformatic/kafka');
+  const { startLocalRuntime } = await import('../local-stack/runtime/start-local-runtime.ts');
+  const brokers = ['127.0.0.1:9092'];
+  const run = Date.now().toString(36);
+  const topic = `runtime-bench.${run}`;
+  const admin = new Admin({ clientId: 'runtime-bench', bootstrapBrokers: brokers });
+  await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+  await admin.close();
+  let waiting: ((report: { dispatchDelayMs: number; invokeMs: number }) => void) | undefined;
+  const runtime = await startLocalRuntime({
+    templatePath: resolve(here, '../tests/fixtures/templates/kafka-latency/template.yaml'),
+    envVarsPath: '',
+    parameterOverrides: [`Topic=${topic}`, `GroupId=runtime-bench-${run}`],
+    apiPort: false,
+    invokePort: false,
+    kafka: true,
+    onNotice: () => undefined,
+    onLog: () => undefined,
+    onKafkaBatch: (report) => waiting?.(report),
+  });
+  const producer = new Producer({ clientId: 'runtime-bench', bootstrapBrokers: brokers, serializers: stringSerializers });
+  const next = () => new Promise<{ dispatchDelayMs: number; invokeMs: number }>((done) => (waiting = done));
+  // StartingPosition LATEST: send until the consumer has joined and sees records.
+  for (;;) {
+    const report = next();
+    await producer.send({ messages: [{ topic, value: 'warm-up' }] });
+    const seen = await Promise.race([report, new Promise((done) => setTimeout(() => done(undefined), 1000))]);
+    if (seen) break;
+  }
+  const endToEnd: number[] = [];
+  const dispatch: number[] = [];
+  const invoke: number[] = [];
+  for (let index = 0; index < 200; index++) {
+    const report = next();
+    await producer.send({ messages: [{ topic, value: String(index) }] });
+    const acked = performance.now();
+    const { dispatchDelayMs, invokeMs } = await report;
+    endToEnd.push(performance.now() - acked);
+    dispatch.push(dispatchDelayMs);
+    invoke.push(invokeMs);
+  }
+  await producer.close();
+  await runtime.stop();
+  const quantile = (items: number[], q: number) => [...items].sort((a, b) => a - b)[Math.floor(q * (items.length - 1))]!;
+  return {
+    'kafka_bridge.produce_ack_to_commit.p50_ms': Number(quantile(endToEnd, 0.5).toFixed(2)),
+    'kafka_bridge.produce_ack_to_commit.p99_ms': Number(quantile(endToEnd, 0.99).toFixed(2)),
+    'kafka_bridge.dispatch_delay.p50_ms': Number(quantile(dispatch, 0.5).toFixed(2)),
+    'kafka_bridge.invoke_noop.p50_ms': Number(quantile(invoke, 0.5).toFixed(2)),
+  };
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { startApiServer, type RunningServer } from './api/api-server.ts';
 import { FunctionRegistry, prefixedLogWriter, type RuntimeOptions } from './function-registry.ts';
 import { startInvokeServer } from './invoke-endpoint/invoke-server.ts';
+import type { BatchReport } from './bridges/kafka/kafka-bridge.ts';
 import { readRuntimeSettings } from './settings.ts';
 
 export interface LocalRuntimeOptions extends RuntimeOptions {
@@ -17,6 +18,8 @@ export interface LocalRuntimeOptions extends RuntimeOptions {
   asyncRetryBaseDelayMs?: number;
   /** Base delay of Kafka batch retries. */
   kafkaRetryBaseDelayMs?: number;
+  /** Called after each Kafka batch (measurements, tests). */
+  onKafkaBatch?: (report: BatchReport) => void;
 }
 
 export interface LocalRuntime {
@@ -64,7 +67,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (options.kafka) {
       const { startKafkaBridge } = await import('./bridges/kafka/kafka-bridge.ts');
-      bridges.push(await startKafkaBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kafkaRetryBaseDelayMs }));
+      bridges.push(await startKafkaBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kafkaRetryBaseDelayMs, onBatch: options.onKafkaBatch }));
     }
     if (options.s3) {
       const { startS3Bridge } = await import('./bridges/s3/s3-bridge.ts');
