@@ -117,7 +117,11 @@ export class FunctionRegistry {
 
   /** Builds every function now (so a broken one is reported at start) and starts one instance of each. */
   async prepareAll(): Promise<void> {
-    await Promise.all([...this.model.functions.keys()].map((logicalId) => this.pool(logicalId)));
+    await Promise.all([...this.model.functions.keys()].map(async (logicalId) => {
+      const error = await (await this.pool(logicalId)).warm();
+      // An init error is also what each invocation answers, as in Lambda; say it now too.
+      if (error) this.#notice(`${logicalId}: init failed: ${error.errorType}: ${error.errorMessage}`);
+    }));
   }
 
   async stop(): Promise<void> {
