@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import type { FunctionDefinition } from '../template/model.ts';
@@ -57,8 +57,11 @@ export async function buildFunction(definition: FunctionDefinition, buildRoot: s
     return { taskRoot: definition.codeUri, handlerFile: findHandlerFile(definition.codeUri, file!, definition), exportName, inputs: [], rebuilt: false };
   }
   const outdir = join(buildRoot, definition.logicalId);
-  const options = esbuildOptions(definition, outdir);
-  const { metafile: _metafile, logLevel: _logLevel, ...hashed } = options;
+  // Built beside the target and swapped in, so another process (a test, the demo) never
+  // loads a half-written bundle; same depth, so source map paths stay valid.
+  const staging = join(buildRoot, `.${definition.logicalId}-${process.pid}-${Date.now()}`);
+  const options = esbuildOptions(definition, staging);
+  const { metafile: _metafile, logLevel: _logLevel, outdir: _outdir, ...hashed } = options;
   const optionsHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
   const recordPath = join(outdir, '.build-record.json');
 
@@ -70,12 +73,12 @@ export async function buildFunction(definition: FunctionDefinition, buildRoot: s
     }
   }
 
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
+  mkdirSync(staging, { recursive: true });
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build(options);
   } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
     const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('; ');
     throw new TemplateError(`esbuild failed: ${detail || (error as Error).message}`, `Resources.${definition.logicalId}.Metadata`);
@@ -84,7 +87,14 @@ export async function buildFunction(definition: FunctionDefinition, buildRoot: s
     .filter((input) => !input.includes('node_modules/') && !input.includes(':'))
     .map((input) => resolve(definition.codeUri, input));
   const record: BuildRecord = { optionsHash, inputs: Object.fromEntries(inputs.map((input) => [input, statSync(input).mtimeMs])) };
-  writeFileSync(recordPath, JSON.stringify(record));
+  writeFileSync(join(staging, '.build-record.json'), JSON.stringify(record));
+  rmSync(outdir, { recursive: true, force: true });
+  try {
+    renameSync(staging, outdir);
+  } catch {
+    // Another process swapped in its own build of the same sources first: use that one.
+    rmSync(staging, { recursive: true, force: true });
+  }
   // Handler names the file by the entry point's base name, as in the Lambda package.
   const handlerFile = findHandlerFile(outdir, file!, definition);
   return { taskRoot: outdir, handlerFile, exportName, inputs, rebuilt: true };
