@@ -19,7 +19,7 @@ const implicitRestApi = 'ServerlessRestApi';
 const ignoredFunctionProperties = new Set([
   'Description', 'Policies', 'Role', 'Tracing', 'LoggingConfig', 'VpcConfig', 'Tags', 'AutoPublishAlias', 'DeploymentPreference',
   'ReservedConcurrentExecutions', 'ProvisionedConcurrencyConfig', 'KmsKeyArn', 'PermissionsBoundary', 'EphemeralStorage',
-  'Layers', 'DeadLetterQueue', 'EventInvokeConfig', 'RuntimeManagementConfig', 'SnapStart', 'FunctionUrlConfig', 'PropagateTags',
+  'DeadLetterQueue', 'EventInvokeConfig', 'RuntimeManagementConfig', 'SnapStart', 'FunctionUrlConfig', 'PropagateTags',
   'RecursiveLoop', 'AutoPublishCodeSha256', 'AssumeRolePolicyDocument', 'CodeSigningConfigArn', 'FileSystemConfigs', 'VersionDescription',
 ]);
 
@@ -151,11 +151,14 @@ function isPlainMap(value: unknown): value is Record<string, any> {
 
 function functionDefinition(logicalId: string, merged: Record<string, any>, metadata: any, templateDir: string, resolver: IntrinsicResolver, path: string): FunctionDefinition {
   for (const key of Object.keys(merged)) {
-    if (!ignoredFunctionProperties.has(key) && !['Handler', 'Runtime', 'CodeUri', 'InlineCode', 'Timeout', 'MemorySize', 'Architectures', 'Environment', 'Events', 'FunctionName', 'PackageType', 'ImageUri', 'ImageConfig'].includes(key)) {
+    if (!ignoredFunctionProperties.has(key) && !['Handler', 'Runtime', 'CodeUri', 'InlineCode', 'Layers', 'Timeout', 'MemorySize', 'Architectures', 'Environment', 'Events', 'FunctionName', 'PackageType', 'ImageUri', 'ImageConfig'].includes(key)) {
       throw new TemplateError(`function property ${key} is not supported locally`, `${path}.Properties.${key}`);
     }
   }
   if (merged.PackageType === 'Image') throw new TemplateError('container image functions need Docker; only zip (Node.js) functions run locally', `${path}.Properties.PackageType`);
+  if (merged.Layers !== undefined && resolver.resolve(merged.Layers, `${path}.Properties.Layers`).length > 0) {
+    throw new TemplateError('Lambda layers are not run locally; bundle the code with esbuild instead', `${path}.Properties.Layers`);
+  }
   if (merged.InlineCode !== undefined) throw new TemplateError('InlineCode is not run locally; use CodeUri', `${path}.Properties.InlineCode`);
   const properties = resolver.resolve(
     { Handler: merged.Handler, Runtime: merged.Runtime, CodeUri: merged.CodeUri, Timeout: merged.Timeout, MemorySize: merged.MemorySize, Architectures: merged.Architectures, FunctionName: merged.FunctionName },
@@ -361,6 +364,7 @@ function kafkaSource(id: string, functionLogicalId: string, kind: 'msk' | 'self-
     maximumRecordAgeInSeconds: Number(properties.MaximumRecordAgeInSeconds ?? -1),
     bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError === true || properties.BisectBatchOnFunctionError === 'true',
     reportBatchItemFailures: [properties.FunctionResponseTypes ?? []].flat().includes('ReportBatchItemFailures'),
+    sourceAccessConfigurations: [properties.SourceAccessConfigurations ?? []].flat().map((item: { Type?: unknown }) => String(item?.Type)),
     onFailureDestination: onFailure === undefined ? undefined : String(onFailure),
   };
 }

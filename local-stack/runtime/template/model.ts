@@ -89,6 +89,8 @@ export interface KafkaSourceDefinition {
   bisectBatchOnFunctionError: boolean;
   reportBatchItemFailures: boolean;
   onFailureDestination?: string;
+  /** Types of SourceAccessConfigurations (VPC, SASL, TLS): not applied locally. */
+  sourceAccessConfigurations: string[];
 }
 
 export interface S3SourceDefinition {

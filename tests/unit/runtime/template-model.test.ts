@@ -112,6 +112,10 @@ describe('template errors name the construct', () => {
     expect(() => inline(text, "Conditions:\n  Never: !Equals ['a', 'b']")).toThrow(/Ref to "Queue", which is neither a parameter nor a resource/);
   });
 
+  it('rejects Lambda layers, whose code would be missing', () => {
+    expect(() => inline(fn('      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:deps:1]\n'))).toThrow(/Properties\.Layers: Lambda layers are not run locally/);
+  });
+
   it('rejects a non-Node.js runtime', () => {
     expect(() => inline(fn('').replace('nodejs22.x', 'python3.12'))).toThrow(/runtime "python3.12" is not run locally/);
   });

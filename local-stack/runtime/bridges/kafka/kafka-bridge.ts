@@ -326,6 +326,9 @@ export async function startKafkaBridge(options: KafkaBridgeOptions): Promise<{ s
       onNotice(`${source.id}: Enabled is false; not consumed`);
       continue;
     }
+    if (source.sourceAccessConfigurations.length > 0) {
+      onNotice(`${source.id}: SourceAccessConfigurations (${source.sourceAccessConfigurations.join(', ')}) do not apply locally; connecting without them`);
+    }
     if (source.startingPosition === 'AT_TIMESTAMP') throw new TemplateError('StartingPosition AT_TIMESTAMP is not supported locally', source.id);
     if (source.onFailureDestination && !bucketFromArn(source.onFailureDestination, registry)) {
       throw new TemplateError(`on-failure destination ${source.onFailureDestination} is not run locally (S3 buckets only)`, source.id);
