@@ -185,6 +185,7 @@ export class FunctionRegistry {
       exportName: built.exportName,
       taskRoot: built.taskRoot,
       timeoutSeconds: definition.timeoutSeconds,
+      memorySize: definition.memorySize,
       invokedFunctionArn: this.functionArn(definition),
       env,
     };
