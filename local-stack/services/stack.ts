@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Health, Installable, Service } from './component.ts';
 import { jobService } from './components/job-service.ts';
 import { kafkaInstall, kafkaService } from './components/kafka.ts';
+import { lambdaNodeInstall } from './components/lambda-node.ts';
 import { minioInstall, minioService } from './components/minio.ts';
 import { checkSparkOnLake, pythonInstall, sparkJarsInstall } from './components/spark.ts';
 import { isPortOpen, isRunning, readPidRecord, stopRecorded, tailOf, waitForPortsFree } from './processes.ts';
@@ -35,6 +36,7 @@ export const installables = (settings: StackSettings): Installable[] => [
   minioInstall(settings),
   pythonInstall(settings),
   sparkJarsInstall(settings),
+  lambdaNodeInstall(settings),
 ];
 
 /** Started in this order; a later service may need an earlier one (the job service reads MinIO). */

