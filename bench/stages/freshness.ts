@@ -79,9 +79,9 @@ export const freshnessStage: Stage = {
     writeFileSync(envVarsPath, JSON.stringify(envVars));
 
     const timelines = new Map<string, Timeline>();
-    const landingToEvents = new Map<string, string[]>();
     const landedEarly = new Map<string, { landed: number; landingKey: string }>();
     const jobs = new Map<string, string[]>();
+    const keyJobs = new Map<string, { jobId: string; submitted: number }>();
     const notices: string[] = [];
     const { startLocalRuntime } = await import('../../local-stack/runtime/start-local-runtime.ts');
     const { findAuthorizer, issueLocalToken } = await import('../../local-stack/runtime/api/token-command.ts');
@@ -111,7 +111,6 @@ export const freshnessStage: Stage = {
             const offsets = records.map((record) => record.offset);
             const key = landingObjectKey(source, { topic: records[0]!.topic, partition: records[0]!.partition, firstOffset: String(Math.min(...offsets)), lastOffset: String(Math.max(...offsets)) });
             const eventIds = records.map((record) => decodeHeaders(record.headers ?? [])[recordHeaders.eventId]).filter((id): id is string => id !== undefined);
-            landingToEvents.set(key, eventIds);
             for (const id of eventIds) {
               const timeline = timelines.get(id);
               if (timeline) Object.assign(timeline, { landed: now, landingKey: key });
@@ -123,12 +122,8 @@ export const freshnessStage: Stage = {
           const keys = ((event as { Records?: { s3: { object: { key: string } } }[] }).Records ?? []).map((record) => decodeObjectKey(record.s3.object.key));
           const submitted = (outcome.result as { submitted?: { jobId: string }[] }).submitted ?? [];
           for (const { jobId } of submitted) jobs.set(jobId, keys);
-          for (const key of keys) {
-            for (const id of landingToEvents.get(key) ?? []) {
-              const timeline = timelines.get(id);
-              if (timeline && submitted[0]) Object.assign(timeline, { submitted: now, jobId: submitted[0].jobId });
-            }
-          }
+          // The S3 event can reach the merge trigger before validation's invocation has returned here.
+          if (submitted[0]) for (const key of keys) if (!keyJobs.has(key)) keyJobs.set(key, { jobId: submitted[0].jobId, submitted: now });
         }
         return outcome;
       };
@@ -178,6 +173,8 @@ export const freshnessStage: Stage = {
         const failed = [...jobViews.values()].find((job) => job.status === 'failed');
         if (failed) throw new Error(`a merge job failed: ${failed.error}`);
         for (const timeline of timelines.values()) {
+          const keyJob = timeline.landingKey ? keyJobs.get(timeline.landingKey) : undefined;
+          if (keyJob && timeline.jobId === undefined) Object.assign(timeline, keyJob);
           const job = timeline.jobId ? jobViews.get(timeline.jobId) : undefined;
           if (job?.status === 'succeeded' && job.finishedAt) timeline.visible = Date.parse(job.finishedAt);
         }
