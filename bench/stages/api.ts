@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchmark } from '../lib/report.ts';
+import { runCommand } from '../lib/services.ts';
+import type { Stage } from '../lib/stage.ts';
+
+/** What bench/runtime-api.ts writes with --out. */
+export interface RuntimeApiFigures {
+  'api.bare_node_http.rps': number;
+  'api.runtime.rps': number;
+  'api.runtime.p50_ms': number;
+  'api.runtime.p99_ms': number;
+  'api.bare_node_http.p50_ms': number;
+  'api.errors': number;
+  'invoke_endpoint.warm.p50_ms': number;
+  'invoke_endpoint.warm.p99_ms': number;
+  connections: number;
+  seconds: number;
+  instances: number;
+}
+
+/** The runtime's own API benchmark (bench/runtime-api.ts) as named figures. */
+export function runtimeApiFigures(figures: RuntimeApiFigures) {
+  const params = { connections: figures.connections, seconds: figures.seconds, instances: figures.instances, handler: 'trivial (tests/fixtures/templates/api)' };
+  return [
+    benchmark('api-rps', figures['api.runtime.rps'], 'requests/s', figures['api.bare_node_http.rps'], {
+      ...params,
+      errors: figures['api.errors'],
+      baselineIs: 'bare node:http server calling the same handler in-process',
+    }),
+    benchmark('api-p50-latency', figures['api.runtime.p50_ms'], 'ms', figures['api.bare_node_http.p50_ms'], { ...params, baselineIs: 'bare node:http p50' }),
+    benchmark('invoke-warm-p50-latency', figures['invoke_endpoint.warm.p50_ms'], 'ms', null, {
+      p99Ms: figures['invoke_endpoint.warm.p99_ms'],
+      measures: 'sequential warm invocations through the Lambda Invoke API endpoint',
+    }),
+  ];
+}
+
+/**
+ * The runtime's API overhead with a trivial handler: requests/s and latency through the
+ * Docker-free API against a bare node:http server, from bench/runtime-api.ts (written with
+ * the runtime), load from a separate process.
+ */
+export const apiStage: Stage = {
+  name: 'api',
+  needs: 'nothing (the runtime starts on free ports)',
+  async run({ tiny, repoRoot, log }) {
+    const work = mkdtempSync(join(tmpdir(), 'ledgerflow-api-bench-'));
+    try {
+      const out = join(work, 'runtime-api.json');
+      const seconds = tiny ? '1' : '5';
+      log(`bench/runtime-api.ts --duration ${seconds}`);
+      const outcome = await runCommand(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/runtime-api.ts'), '--duration', seconds, '--out', out], {
+        cwd: repoRoot,
+        timeoutMs: 300_000,
+      });
+      if (outcome.code !== 0) throw new Error(`bench/runtime-api.ts exited with ${outcome.code}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      return runtimeApiFigures(JSON.parse(readFileSync(out, 'utf8')) as RuntimeApiFigures);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { runtimeApiFigures } from '../../../bench/stages/api.ts';
+
+describe('runtimeApiFigures', () => {
+  it('names the runtime API benchmark\'s figures, each beside its bare node:http baseline', () => {
+    const figures = runtimeApiFigures({
+      'api.bare_node_http.rps': 10_000,
+      'api.runtime.rps': 2_500,
+      'api.runtime.p50_ms': 12,
+      'api.runtime.p99_ms': 40,
+      'api.bare_node_http.p50_ms': 3,
+      'api.errors': 0,
+      'invoke_endpoint.warm.p50_ms': 1.5,
+      'invoke_endpoint.warm.p99_ms': 4,
+      connections: 32,
+      seconds: 5,
+      instances: 2,
+    });
+    expect(figures.map((figure) => [figure.name, figure.value, figure.unit, figure.baseline, figure.ratio])).toEqual([
+      ['api-rps', 2_500, 'requests/s', 10_000, 0.25],
+      ['api-p50-latency', 12, 'ms', 3, 4],
+      ['invoke-warm-p50-latency', 1.5, 'ms', null, null],
+    ]);
+  });
+});
