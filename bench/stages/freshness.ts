@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { decodeObjectKey, landingObjectKey } from '#lib/lake-layout.ts';
 import { recordHeaders, sourceForTopic } from '#lib/topics.ts';
 import { decodeHeaders, type KafkaEvent } from '../../functions/validate/kafka-event.ts';
@@ -69,6 +69,8 @@ export const freshnessStage: Stage = {
     await withAdmin(brokers, (admin) => admin.createTopics({ topics, partitions: stackSettings.kafkaPartitions, replicas: 1 }));
     const s3 = new S3Client({ endpoint: stackSettings.s3Endpoint, forcePathStyle: true, region: stackSettings.region, credentials: stackSettings.credentials });
     await s3.send(new HeadBucketCommand({ Bucket: freshBucket })).catch(() => s3.send(new CreateBucketCommand({ Bucket: freshBucket })));
+    // Every run starts from empty tables, so runs compare.
+    await emptyBucket(s3, freshBucket);
     s3.destroy();
 
     // env.json with the stage's bucket for the functions that write the lake.
@@ -215,6 +217,16 @@ export const freshnessStage: Stage = {
     }
   },
 };
+
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
+    if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    token = page.NextContinuationToken;
+  } while (token);
+}
 
 async function post(url: string, headers: Record<string, string>, records: Record<string, unknown>[]): Promise<string[]> {
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(records) });
