@@ -92,8 +92,9 @@ class JobQueue:
     - A failed run fails its jobs and leaves the queue working; a failed job can be retried.
     """
 
-    def __init__(self, runner: Runner, workers: int = 1, coalesce_seconds: float = 0.5, start: bool = True) -> None:
+    def __init__(self, runner: Runner, workers: int = 1, coalesce_seconds: float = 0.5, start: bool = True, max_jobs: int = 10_000) -> None:
         self._runner = runner
+        self._max_jobs = max_jobs
         self._coalesce_seconds = coalesce_seconds
         self._jobs: dict[str, Job] = {}
         self._by_idempotency_key: dict[str, str] = {}
@@ -119,6 +120,7 @@ class JobQueue:
             if idempotency_key and idempotency_key in self._by_idempotency_key:
                 return self._jobs[self._by_idempotency_key[idempotency_key]], True
             job = Job(id=uuid.uuid4().hex, source=source, bucket=bucket, keys=None if keys is None else sorted(set(keys)), idempotency_key=idempotency_key)
+            self._forget_oldest_finished()
             self._jobs[job.id] = job
             if idempotency_key:
                 self._by_idempotency_key[idempotency_key] = job.id
@@ -126,6 +128,15 @@ class JobQueue:
             self._changed.notify_all()
         log.info("job %s queued: source=%s objects=%s", job.id, source, "all-pending" if job.keys is None else len(job.keys))
         return job, False
+
+    def _forget_oldest_finished(self) -> None:
+        """Keeps memory bounded; a forgotten idempotency key is still safe, since the
+        merge's own ledger makes a repeated run a no-op."""
+        finished = [job for job in self._jobs.values() if job.status in (SUCCEEDED, FAILED)]
+        for job in sorted(finished, key=lambda job: job.submitted_at)[: max(0, len(self._jobs) - self._max_jobs)]:
+            del self._jobs[job.id]
+            if job.idempotency_key and self._by_idempotency_key.get(job.idempotency_key) == job.id:
+                del self._by_idempotency_key[job.idempotency_key]
 
     def retry(self, job_id: str) -> Job:
         with self._changed:

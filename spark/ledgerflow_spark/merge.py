@@ -114,6 +114,10 @@ CURATED_METADATA = T.StructType(
 )
 
 
+# Change data feed for downstream consumers; deletion vectors, so a MERGE that updates a
+# few rows marks them deleted instead of rewriting every file they sit in.
+CURATED_TABLE_PROPERTIES = {"delta.enableChangeDataFeed": "true", "delta.enableDeletionVectors": "true"}
+
 # ------------------------------------------------------------------ pure transforms
 
 
@@ -196,7 +200,7 @@ def raw_to_curated(raw: DataFrame, contract: SourceContract, extra_fields: Seque
         if name not in kept_on_delete:
             value = F.when(is_delete, F.lit(None).cast(spark_type)).otherwise(value)
         columns.append(value.alias(name))
-    return raw.withColumn("_record", record).select(
+    return raw.where(F.col("business_key").isNotNull() & F.col("event_time").isNotNull()).withColumn("_record", record).select(
         *columns,
         is_delete.alias("_is_deleted"),
         F.col("event_time").alias("_event_time"),
@@ -453,7 +457,7 @@ def merge_curated(spark: SparkSession, root: str, contract: SourceContract, keys
     incoming = latest_per_key(raw_to_curated(raw, contract, extras, result.run_id), contract.business_key).cache()
     try:
         result.curated_candidates = incoming.count()
-        ensure_table(spark, curated_path, curated_schema(contract), {"delta.enableChangeDataFeed": "true"})
+        ensure_table(spark, curated_path, curated_schema(contract), CURATED_TABLE_PROPERTIES)
 
         def attempt() -> None:
             target = DeltaTable.forPath(spark, curated_path)

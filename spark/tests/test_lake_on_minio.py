@@ -24,8 +24,18 @@ def s3_env():
     return with_local_stack_defaults(os.environ)
 
 
-def test_writes_a_delta_table_to_minio_reads_it_back_and_shows_its_history(spark, s3_env):
-    path = f"s3a://{s3_env['LAKE_BUCKET']}/tests/spark/{uuid.uuid4().hex}/table"
+@pytest.fixture
+def s3_root(spark, s3_env):
+    """A fresh prefix in the lake bucket, removed after the test."""
+    root = f"s3a://{s3_env['LAKE_BUCKET']}/tests/spark/{uuid.uuid4().hex}"
+    yield root
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(root)
+    path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
+
+
+def test_writes_a_delta_table_to_minio_reads_it_back_and_shows_its_history(spark, s3_root):
+    path = f"{s3_root}/table"
     rows = [("p1", "motor"), ("p2", "home")]
 
     spark.createDataFrame(rows, "policyId string, product string").write.format("delta").save(path)
@@ -36,8 +46,8 @@ def test_writes_a_delta_table_to_minio_reads_it_back_and_shows_its_history(spark
     assert sorted((row.version, row.operation) for row in history) == [(0, "WRITE"), (1, "WRITE")]
 
 
-def test_merges_landing_objects_from_minio_into_queryable_tables(spark, s3_env):
-    root = f"s3a://{s3_env['LAKE_BUCKET']}/tests/spark/{uuid.uuid4().hex}"
+def test_merges_landing_objects_from_minio_into_queryable_tables(spark, s3_root):
+    root = s3_root
     key = "landing/transactions/ingest.transactions/partition=0/00000000000000000000-00000000000000000001.ndjson"
     lines = [upsert("m1", "2026-03-01T10:00:00.000Z", 0, amount="99.99"), upsert("m1", "2026-03-01T11:00:00.000Z", 1, amount="100.01")]
     spark.createDataFrame([(json.dumps(line),) for line in lines], "value string").coalesce(1).write.text(f"{root}/staging")
