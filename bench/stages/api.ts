@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchmark } from '../lib/report.ts';
-import { runCommand } from '../lib/services.ts';
+import { kafkaService, requireServices, runCommand } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 
 /** What bench/runtime-api.ts writes with --out. */
@@ -15,6 +15,12 @@ export interface RuntimeApiFigures {
   'api.errors': number;
   'invoke_endpoint.warm.p50_ms': number;
   'invoke_endpoint.warm.p99_ms': number;
+  'local_invoke.cli_wall.median_ms'?: number;
+  'local_invoke.instance_invoke.median_ms'?: number;
+  'kafka_bridge.produce_ack_to_commit.p50_ms'?: number;
+  'kafka_bridge.produce_ack_to_commit.p99_ms'?: number;
+  'kafka_bridge.dispatch_delay.p50_ms'?: number;
+  'kafka_bridge.invoke_noop.p50_ms'?: number;
   connections: number;
   seconds: number;
   instances: number;
@@ -23,7 +29,7 @@ export interface RuntimeApiFigures {
 /** The runtime's own API benchmark (bench/runtime-api.ts) as named figures. */
 export function runtimeApiFigures(figures: RuntimeApiFigures) {
   const params = { connections: figures.connections, seconds: figures.seconds, instances: figures.instances, handler: 'trivial (tests/fixtures/templates/api)' };
-  return [
+  const result = [
     benchmark('api-rps', figures['api.runtime.rps'], 'requests/s', figures['api.bare_node_http.rps'], {
       ...params,
       errors: figures['api.errors'],
@@ -35,6 +41,27 @@ export function runtimeApiFigures(figures: RuntimeApiFigures) {
       measures: 'sequential warm invocations through the Lambda Invoke API endpoint',
     }),
   ];
+  const cliWall = figures['local_invoke.cli_wall.median_ms'];
+  if (cliWall !== undefined) {
+    result.push(
+      benchmark('local-invoke-wall', cliWall, 'ms', figures['local_invoke.instance_invoke.median_ms'] ?? null, {
+        measures: 'npm run local:invoke of a trivial function, command start to exit (median)',
+        baselineIs: 'the invocation itself in the fresh instance (REPORT Duration)',
+      }),
+    );
+  }
+  const single = figures['kafka_bridge.produce_ack_to_commit.p50_ms'];
+  if (single !== undefined) {
+    result.push(
+      benchmark('bridge-single-record-p50-latency', single, 'ms', null, {
+        p99Ms: figures['kafka_bridge.produce_ack_to_commit.p99_ms'],
+        dispatchDelayP50Ms: figures['kafka_bridge.dispatch_delay.p50_ms'],
+        invokeP50Ms: figures['kafka_bridge.invoke_noop.p50_ms'],
+        measures: 'one record at a time, producer acknowledgement to offset commit through a no-op function (runtime-api.ts)',
+      }),
+    );
+  }
+  return result;
 }
 
 /**
@@ -44,8 +71,10 @@ export function runtimeApiFigures(figures: RuntimeApiFigures) {
  */
 export const apiStage: Stage = {
   name: 'api',
-  needs: 'nothing (the runtime starts on free ports)',
+  needs: 'Kafka (npm run stack:up) for its bridge figures; the runtime starts on free ports',
   async run({ tiny, repoRoot, log }) {
+    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    await requireServices('api', [kafkaService(stackSettings.kafkaPort)]);
     const work = mkdtempSync(join(tmpdir(), 'ledgerflow-api-bench-'));
     try {
       const out = join(work, 'runtime-api.json');

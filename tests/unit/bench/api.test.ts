@@ -23,3 +23,28 @@ describe('runtimeApiFigures', () => {
     ]);
   });
 });
+
+describe('runtimeApiFigures with the local:invoke and bridge figures', () => {
+  it('adds them when the runtime benchmark reports them', () => {
+    const names = runtimeApiFigures({
+      'api.bare_node_http.rps': 1,
+      'api.runtime.rps': 1,
+      'api.runtime.p50_ms': 1,
+      'api.runtime.p99_ms': 1,
+      'api.bare_node_http.p50_ms': 1,
+      'api.errors': 0,
+      'invoke_endpoint.warm.p50_ms': 1,
+      'invoke_endpoint.warm.p99_ms': 1,
+      'local_invoke.cli_wall.median_ms': 837,
+      'local_invoke.instance_invoke.median_ms': 47,
+      'kafka_bridge.produce_ack_to_commit.p50_ms': 6.7,
+      'kafka_bridge.produce_ack_to_commit.p99_ms': 14.1,
+      'kafka_bridge.dispatch_delay.p50_ms': 0,
+      'kafka_bridge.invoke_noop.p50_ms': 0.33,
+      connections: 32,
+      seconds: 4,
+      instances: 2,
+    }).map((figure) => figure.name);
+    expect(names).toEqual(['api-rps', 'api-p50-latency', 'invoke-warm-p50-latency', 'local-invoke-wall', 'bridge-single-record-p50-latency']);
+  });
+});
