@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import type { Readable } from 'node:stream';
@@ -12,7 +11,7 @@ import { commaList, readConfig } from '#lib/config.ts';
 import { StorageError } from '#lib/errors.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
 import { decodeObjectKey, fileQuarantineObjectKey, fileReportKey, lakePrefixes, sourceOfObjectKey, toNdjson } from '#lib/lake-layout.ts';
-import { logger, metrics, tracer } from '#lib/observability.ts';
+import { logger, metrics } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
 import { processFile } from './process-file.ts';
 import { fileFormat } from './read-records.ts';
@@ -26,7 +25,7 @@ const config = readConfig(
   }),
 );
 
-const s3 = tracer.captureAWSv3Client(createS3Client(config));
+const s3 = createS3Client(config);
 const producer = createRecordProducer({ clientId: 'file-drop', brokers: config.KAFKA_BROKERS });
 
 async function put(bucket: string, key: string, body: string, contentType: string): Promise<void> {
@@ -39,7 +38,6 @@ async function put(bucket: string, key: string, body: string, contentType: strin
 
 /** Each dropped file under files/<source>/ enters the pipeline as HTTP ingest would. */
 export const handler = middy<S3Event>()
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event) => {

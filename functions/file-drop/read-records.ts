@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { maskCardNumbersInText } from '#contracts/rules/card.ts';
+import { csvRecords } from './csv-lines.ts';
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -45,23 +45,28 @@ async function* readNdjson(body: Readable): AsyncIterable<FileLine> {
  * every value stays a string, which is what the contracts expect of money and dates.
  */
 async function* readCsv(body: Readable): AsyncIterable<FileLine> {
-  const parser = body.pipe(
-    parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, skip_records_with_error: true, info: true, raw: true }),
-  );
-  const skipped: FileLine[] = [];
-  let invalidSoFar = 0;
-  parser.on('skip', (error: Error & { lines?: number; raw?: string }) => {
-    skipped.push({ line: error.lines ?? 0, error: `line is not valid CSV: ${error.message}`, text: error.raw ?? '' });
-  });
-  for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number }; raw: string }>) {
-    yield* skipped.splice(0);
-    // csv-parse counts rows with a wrong number of fields; a rise means this row is one.
-    if (info.invalid_field_length > invalidSoFar) {
-      invalidSoFar = info.invalid_field_length;
-      yield { line: info.lines, error: 'line has a different number of fields than the header', text: raw };
+  body.setEncoding('utf8');
+  let header: string[] | undefined;
+  for await (const { line, fields, error } of csvRecords(body)) {
+    const text = fields.join(',');
+    if (error) {
+      yield { line, error: `line is not valid CSV: ${error}`, text };
       continue;
     }
-    yield { line: info.lines, record: Object.fromEntries(Object.entries(record).filter(([, value]) => value !== '')) };
+    if (fields.length === 1 && fields[0]!.trim() === '') continue;
+    if (!header) {
+      header = fields.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+      continue;
+    }
+    if (fields.length !== header.length) {
+      yield { line, error: 'line has a different number of fields than the header', text };
+      continue;
+    }
+    const record: Record<string, unknown> = {};
+    header.forEach((name, index) => {
+      const value = fields[index]!.trim();
+      if (value !== '') record[name] = value;
+    });
+    yield { line, record };
   }
-  yield* skipped.splice(0);
 }

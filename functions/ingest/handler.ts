@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { findContract } from '#contracts/registry.ts';
@@ -9,7 +8,7 @@ import { cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { commaList, readConfig } from '#lib/config.ts';
 import { httpErrors } from '#lib/http-errors.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
-import { logger, metrics, tracer } from '#lib/observability.ts';
+import { logger, metrics } from '#lib/observability.ts';
 import { ingestRequest } from './ingest-request.ts';
 
 const config = readConfig(
@@ -31,7 +30,6 @@ const settings = {
 };
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(httpErrors({ logger }))

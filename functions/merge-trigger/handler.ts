@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { S3Event } from 'aws-lambda';
 import { findContract } from '#contracts/registry.ts';
 import { readConfig } from '#lib/config.ts';
 import { lakePrefixes } from '#lib/lake-layout.ts';
-import { logger, tracer } from '#lib/observability.ts';
+import { logger } from '#lib/observability.ts';
 import { createJobSubmitter, jobSubmitterSettings } from './submitters/index.ts';
 import { mergeLandingObjects } from './merge-landing-objects.ts';
 
@@ -13,7 +12,6 @@ const config = readConfig(jobSubmitterSettings);
 const submitter = createJobSubmitter(config);
 
 export const handler = middy<S3Event>()
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     const result = await mergeLandingObjects(event, submitter, {

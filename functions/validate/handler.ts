@@ -1,12 +1,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import * as z from 'zod';
 import { findContract } from '#contracts/registry.ts';
 import { cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { readConfig } from '#lib/config.ts';
-import { logger, metrics, tracer } from '#lib/observability.ts';
+import { logger, metrics } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
 import { kafkaEventSchema } from './kafka-event.ts';
 import { validateBatch } from './validate-batch.ts';
@@ -20,10 +19,9 @@ const config = readConfig(
   }),
 );
 
-const s3 = tracer.captureAWSv3Client(createS3Client(config));
+const s3 = createS3Client(config);
 
 export const handler = middy()
-  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (rawEvent: unknown) => {

@@ -3,7 +3,6 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'unit-test';
 process.env.POWERTOOLS_DEV ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ledgerflow';
 process.env.KAFKA_BROKERS ??= '127.0.0.1:1';
 process.env.LAKE_BUCKET ??= 'lake';

@@ -1,6 +1,5 @@
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import * as z from 'zod';
-import { tracer } from '#lib/observability.ts';
 import type { JobSubmitter } from '../job-submitter.ts';
 import { emrServerlessSubmitter } from './emr-serverless.ts';
 import { localJobServiceSubmitter } from './local-job-service.ts';
@@ -22,7 +21,7 @@ export function createJobSubmitter(settings: JobSubmitterSettings): JobSubmitter
     case 'local':
       return localJobServiceSubmitter(settings.JOB_SERVICE_URL);
     case 'emr-serverless':
-      return emrServerlessSubmitter(tracer.captureAWSv3Client(new EMRServerlessClient({})), {
+      return emrServerlessSubmitter(new EMRServerlessClient({}), {
         applicationId: settings.EMR_APPLICATION_ID,
         executionRoleArn: settings.EMR_JOB_ROLE_ARN,
         scriptsUri: settings.EMR_SCRIPTS_URI,
