@@ -28,7 +28,8 @@ export interface BuildProperties {
   Footer?: string[];
   OutExtension?: string[];
   External?: string[];
-  MainFields?: string[];
+  /** A comma-separated list in SAM templates, e.g. "module,main". */
+  MainFields?: string | string[];
   /** `from=to` module aliases. */
   Alias?: string[];
   /** `.ext=loader` pairs. */
@@ -101,7 +102,7 @@ export function esbuildOptionsFor(build: BuildProperties, entryPoints: string[],
     target: build.Target ?? 'es2020',
     sourcemap: build.Sourcemap ?? false,
     external: build.External,
-    mainFields: build.MainFields,
+    mainFields: typeof build.MainFields === 'string' ? build.MainFields.split(',') : build.MainFields,
     banner: pairs(build.Banner),
     footer: pairs(build.Footer),
     outExtension: pairs(build.OutExtension),
