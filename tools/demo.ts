@@ -37,6 +37,9 @@ async function main(): Promise<void> {
   try {
     heading('2/5 Docker-free runtime (API, invoke endpoint, Kafka and S3 bridges)');
     runtime = await startRuntime();
+    const stopOnSignal = () => void runtime?.stop().finally(() => process.exit(130));
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
     console.log(`API on ${runtime.apiUrl}, logs in ${runtime.logFile}`);
 
     heading('3/5 sending records through the ingest API');
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     printReconciliation(result, refused);
     console.log(`\ndemo finished in ${Math.round((Date.now() - started) / 1000)} s`);
     printNextSteps(values['keep-running']);
+    if (values['keep-running']) console.log(`  the Docker-free runtime keeps running as pid ${runtime.pid}: kill ${runtime.pid} to stop it`);
     if (result.totals.lost !== 0 || result.totals.inBoth !== 0) process.exitCode = 1;
   } finally {
     if (!values['keep-running']) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackSettings } from '../../local-stack/services/settings.ts';
 
@@ -26,6 +26,7 @@ export function ensureStack(): { started: boolean } {
 export interface RuntimeProcess {
   apiUrl: string;
   logFile: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -33,10 +34,11 @@ export interface RuntimeProcess {
 export async function startRuntime(options: { timeoutMs?: number } = {}): Promise<RuntimeProcess> {
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(tsx, ['local-stack/runtime/cli.ts', 'start'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // Output straight to the log file, so the runtime can outlive this process (demo --keep-running).
+  const log = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(tsx, ['local-stack/runtime/cli.ts', 'start'], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  child.unref();
   const apiUrl = 'http://127.0.0.1:3000';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -47,10 +49,10 @@ export async function startRuntime(options: { timeoutMs?: number } = {}): Promis
       return {
         apiUrl,
         logFile,
+        pid: child.pid!,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');
           await exited;
-          log.end();
         },
       };
     }
