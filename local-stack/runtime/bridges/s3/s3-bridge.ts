@@ -1,34 +1,48 @@
-import { request, type ClientRequest } from 'node:http';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { invokeAsync } from '../../async-invoke.ts';
 import type { FunctionRegistry } from '../../function-registry.ts';
+import { readRuntimeSettings } from '../../settings.ts';
 import type { S3SourceDefinition } from '../../template/model.ts';
-import { localAwsSettings } from '../local-aws.ts';
-import { matchesSource, type MinioEventRecord, toS3EventRecord } from './s3-event.ts';
-import { signRequest } from './sigv4.ts';
+import { localAwsSettings, localS3Client } from '../local-aws.ts';
+import { encodeS3Key, matchesSource, type MinioEventRecord, toS3EventRecord } from './s3-event.ts';
 
 export interface S3BridgeOptions {
   registry: FunctionRegistry;
   onNotice: (text: string) => void;
   /** Base delay of the asynchronous retries (Lambda: about a minute, then two). */
   retryBaseDelayMs?: number;
+  /** How often the watched prefixes are listed (default 1 s). */
+  pollIntervalMs?: number;
 }
 
 /**
- * The template's S3 events on MinIO: one ListenBucketNotification stream per bucket, each
- * matching record sent to its function as an asynchronous invocation (two retries).
- * Objects written while no stream is connected raise no event, as with MinIO itself.
+ * The template's S3 events on MinIO. The watched prefixes are listed every second and
+ * each new object (or new ETag) becomes an `ObjectCreated:Put` record sent to its
+ * function as an asynchronous invocation (two retries).
+ *
+ * Listing rather than MinIO's ListenBucketNotification stream: that stream is buffered
+ * (4 KB) on the server, so on a quiet bucket an event can wait minutes, and it forgets
+ * whatever happens while no one listens. The objects already seen are kept under the
+ * runtime's state folder, so objects written while the runtime was stopped are
+ * delivered when it starts again; on the very first start the existing objects count
+ * as old, as they would for a newly created S3 notification.
  */
 export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop(): Promise<void> }> {
   const { registry, onNotice } = options;
   const settings = localAwsSettings(registry);
   if (!settings.s3Endpoint) throw new Error('the S3 bridge needs S3_ENDPOINT in env.json Parameters (MinIO, e.g. http://127.0.0.1:9000)');
+  const s3 = localS3Client(settings);
+  const stateDir = join(readRuntimeSettings().LEDGERFLOW_STATE_DIR, 'runtime', 's3-bridge');
+  mkdirSync(stateDir, { recursive: true });
+
   const byBucket = new Map<string, S3SourceDefinition[]>();
   for (const source of registry.model.s3Sources) {
     const bucket = registry.bucketNames[source.bucketLogicalId]!;
     byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), source]);
   }
   const pending = new Set<Promise<unknown>>();
-  const requests = new Set<ClientRequest>();
   let stopping = false;
 
   const dispatch = (bucket: string, record: MinioEventRecord) => {
@@ -41,80 +55,97 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
     }
   };
 
-  const listen = (bucket: string, ready: () => void, attempt = 0) => {
-    if (stopping) return;
-    const events = [...new Set(byBucket.get(bucket)!.flatMap((source) => source.events))];
-    const url = new URL(`/${encodeURIComponent(bucket)}`, settings.s3Endpoint);
-    for (const event of events) url.searchParams.append('events', event);
-    url.searchParams.set('prefix', '');
-    url.searchParams.set('suffix', '');
-    // MinIO flushes the stream on its keep-alive tick: without `ping` no event ever arrives,
-    // with ping=1 an event reaches the function within a second.
-    url.searchParams.set('ping', '1');
-    const headers = signRequest({ method: 'GET', url, region: settings.region, service: 's3', ...settings.credentials });
-    const retry = (reason: string) => {
-      requests.delete(req);
-      if (stopping) return;
-      const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-      if (attempt === 0 || attempt % 10 === 0) onNotice(`S3 notifications for ${bucket}: ${reason}; reconnecting in ${delay} ms`);
-      setTimeout(() => listen(bucket, ready, attempt + 1), delay);
-    };
-    const req = request(url, { method: 'GET', headers }, (res) => {
-      if (res.statusCode !== 200) {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => retry(`HTTP ${res.statusCode} ${body.slice(0, 200)}`));
-        return;
+  const watchers = [...byBucket].map(([bucket, sources]) => {
+    // One listing per distinct prefix; a source without a prefix watches the whole bucket.
+    const prefixes = sources.some((source) => !source.prefix) ? [''] : [...new Set(sources.map((source) => source.prefix!))];
+    const stateFile = join(stateDir, `${bucket}.json`);
+    onNotice(`S3 ${bucket} -> ${sources.map((source) => `${source.functionLogicalId} [${source.prefix ?? ''}*${source.suffix ?? ''}]`).join(', ')}`);
+    return { bucket, prefixes, stateFile, seen: readSeen(stateFile) };
+  });
+
+  const pollOnce = async (watcher: (typeof watchers)[number]) => {
+    const current = new Map<string, { eTag: string; size: number; lastModified: Date }>();
+    for (const prefix of watcher.prefixes) await listInto(s3, watcher.bucket, prefix, current);
+    const firstStart = watcher.seen === undefined;
+    const seen = watcher.seen ?? new Map<string, string>();
+    let changed = firstStart;
+    for (const [key, object] of current) {
+      if (seen.get(key) === object.eTag) continue;
+      seen.set(key, object.eTag);
+      changed = true;
+      if (!firstStart) dispatch(watcher.bucket, createdRecord(watcher.bucket, key, object));
+    }
+    for (const key of seen.keys()) {
+      if (!current.has(key)) {
+        seen.delete(key);
+        changed = true;
       }
-      attempt = 0;
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let newline = buffer.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf('\n');
-          if (!line) continue;
-          try {
-            for (const record of (JSON.parse(line) as { Records?: MinioEventRecord[] }).Records ?? []) dispatch(bucket, record);
-          } catch (error) {
-            onNotice(`S3 notifications for ${bucket}: unreadable line (${(error as Error).message})`);
-          }
-        }
-      });
-      res.on('end', () => retry('stream ended'));
-      res.on('error', (error) => retry(error.message));
-    });
-    req.on('error', (error) => retry(error.message));
-    // MinIO answers (headers included) only with the first event, so the listener counts as
-    // ready once the request is sent and the server has had a moment to register it.
-    req.on('finish', () => {
-      setTimeout(() => {
-        if (attempt === 0) onNotice(`S3 ${bucket} (${events.join(', ')}) -> ${byBucket.get(bucket)!.map((source) => `${source.functionLogicalId} [${source.prefix ?? ''}*${source.suffix ?? ''}]`).join(', ')}`);
-        ready();
-      }, 250);
-    });
-    req.end();
-    requests.add(req);
+    }
+    watcher.seen = seen;
+    if (changed) writeSeen(watcher.stateFile, seen);
   };
 
-  // Resolve once every stream is connected (or after a short wait when MinIO is not up yet).
-  await Promise.all([...byBucket.keys()].map((bucket) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 5000);
-    listen(bucket, () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  })));
+  const failures = new Map<string, number>();
+  const loop = async (watcher: (typeof watchers)[number]) => {
+    while (!stopping) {
+      try {
+        await pollOnce(watcher);
+        failures.delete(watcher.bucket);
+      } catch (error) {
+        const count = (failures.get(watcher.bucket) ?? 0) + 1;
+        failures.set(watcher.bucket, count);
+        if (count === 1 || count % 30 === 0) onNotice(`S3 ${watcher.bucket}: listing failed (${(error as Error).message}); retrying`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 1000));
+    }
+  };
+
+  // The first listing runs before start-up completes: from then on no new object is missed.
+  await Promise.all(watchers.map((watcher) => pollOnce(watcher).catch((error: Error) => onNotice(`S3 ${watcher.bucket}: ${error.message}`))));
+  const loops = watchers.map((watcher) => loop(watcher));
 
   return {
     stop: async () => {
       stopping = true;
-      for (const req of requests) req.destroy();
+      await Promise.allSettled(loops);
       // Accepted events finish their invocation (and retries), as Lambda's queue would.
       await Promise.allSettled(pending);
     },
   };
+}
+
+async function listInto(s3: S3Client, bucket: string, prefix: string, into: Map<string, { eTag: string; size: number; lastModified: Date }>): Promise<void> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      into.set(object.Key!, { eTag: (object.ETag ?? '').replaceAll('"', ''), size: object.Size ?? 0, lastModified: object.LastModified ?? new Date() });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/** What S3 would have sent for the object: a Put, sequenced by its write time. */
+function createdRecord(bucket: string, key: string, object: { eTag: string; size: number; lastModified: Date }): MinioEventRecord {
+  return {
+    eventName: 's3:ObjectCreated:Put',
+    eventTime: object.lastModified.toISOString(),
+    s3: {
+      bucket: { name: bucket },
+      object: { key: encodeS3Key(key), size: object.size, eTag: object.eTag, sequencer: object.lastModified.getTime().toString(16).toUpperCase().padStart(16, '0') },
+    },
+  };
+}
+
+function readSeen(file: string): Map<string, string> | undefined {
+  try {
+    return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeSeen(file: string, seen: Map<string, string>): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(seen)));
+  renameSync(`${file}.tmp`, file);
 }
