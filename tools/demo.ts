@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const result = await reconcile(accepted);
     printReconciliation(result, refused);
     console.log(`\ndemo finished in ${Math.round((Date.now() - started) / 1000)} s`);
-    printNextSteps(values['keep-running']);
+    printNextSteps(values['keep-running'] || !stack.started);
     if (values['keep-running']) console.log(`  the Docker-free runtime keeps running as pid ${runtime.pid}: kill ${runtime.pid} to stop it`);
     if (result.totals.lost !== 0 || result.totals.inBoth !== 0) process.exitCode = 1;
   } finally {
@@ -89,9 +89,12 @@ async function main(): Promise<void> {
 function printReconciliation(result: Reconciliation, refused: number): void {
   const rows = [...result.sources, { ...result.totals, source: 'total' }];
   const columns = ['source', 'accepted', 'quarantined', 'curated', 'superseded', 'deletesApplied', 'lost', 'curatedRows'] as const;
-  console.log(columns.map((c) => c.padStart(c === 'source' ? 14 : 12)).join(''));
-  for (const row of rows) console.log(columns.map((c) => String(row[c]).padStart(c === 'source' ? 14 : 12)).join(''));
-  console.log(`\naccepted = quarantined + curated + superseded + deletes applied + lost; lost = ${result.totals.lost}`);
+  const titles = ['source', 'accepted', 'quarantined', 'curated', 'superseded', 'deletes', 'lost', 'table rows'];
+  const width = (index: number) => (index === 0 ? 14 : 13);
+  console.log(titles.map((title, i) => title.padStart(width(i))).join(''));
+  for (const row of rows) console.log(columns.map((c, i) => String(row[c]).padStart(width(i))).join(''));
+  console.log(`\naccepted = quarantined + curated (current version of its key) + superseded (a newer version won)`);
+  console.log(`           + deletes (applied) + lost; lost = ${result.totals.lost}. "table rows" counts every live row of the curated tables.`);
   if (refused > 0) console.log(`records in refused requests (never accepted, the producer was told): ${refused}`);
   console.log('\nquarantined, by reason:');
   for (const source of result.sources) {
@@ -101,10 +104,9 @@ function printReconciliation(result: Reconciliation, refused: number): void {
   console.log(`\nfreshness (202 -> row visible in the curated table): p50 ${f.p50?.toFixed(1)} s, p95 ${f.p95?.toFixed(1)} s over ${f.samples} rows`);
 }
 
-function printNextSteps(keptRunning: boolean): void {
-  const prefix = keptRunning ? '' : '(after `npm run stack:up`) ';
+function printNextSteps(stackRunning: boolean): void {
   console.log(`
-where to look next ${prefix}:
+where to look next${stackRunning ? '' : ' (after `npm run stack:up`)'}:
   npm run lake:query -- "SELECT status, count(*) FROM curated.claims GROUP BY status"
   npm run lake:query -- "SELECT reason_text, payload FROM quarantine.transactions LIMIT 5"
   npm run lake:history -- curated.transactions
