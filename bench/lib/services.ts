@@ -1,20 +1,9 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { isPortOpen } from '../../local-stack/services/processes.ts';
 import { StageUnavailableError } from './stage.ts';
 
 /** Whether something accepts TCP connections at host:port within the timeout. */
-export function reachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+export const reachable = (host: string, port: number, timeoutMs = 1500): Promise<boolean> => isPortOpen(port, host, timeoutMs);
 
 export interface Service {
   name: string;
