@@ -129,10 +129,9 @@ def _millis(column: Column) -> Column:
     return F.timestamp_millis(column)
 
 
-def landing_to_raw(lines: DataFrame, load_id: str) -> DataFrame:
-    """Landing lines (with ``_object_key``) as raw (bronze) rows with lineage columns."""
-    return lines.select(
-        F.col("_object_key").alias("landing_key"),
+def _lineage() -> list[Column]:
+    """Where a line came from: shared by raw and quarantine rows."""
+    return [
         F.col("source"),
         F.col("topic").alias("kafka_topic"),
         F.col("partition").alias("kafka_partition"),
@@ -142,6 +141,14 @@ def landing_to_raw(lines: DataFrame, load_id: str) -> DataFrame:
         F.col("batchId").alias("ingest_batch_id"),
         _timestamp(F.col("receivedAt")).alias("received_at"),
         F.col("traceparent"),
+    ]
+
+
+def landing_to_raw(lines: DataFrame, load_id: str) -> DataFrame:
+    """Landing lines (with ``_object_key``) as raw (bronze) rows with lineage columns."""
+    return lines.select(
+        F.col("_object_key").alias("landing_key"),
+        *_lineage(),
         F.col("op"),
         F.col("key").alias("business_key"),
         _timestamp(F.col("eventTime")).alias("event_time"),
@@ -156,15 +163,7 @@ def quarantine_to_rows(lines: DataFrame, load_id: str) -> DataFrame:
     """Quarantine lines (with ``_object_key``) as rows of the quarantine table."""
     return lines.select(
         F.col("_object_key").alias("quarantine_key"),
-        F.col("source"),
-        F.col("topic").alias("kafka_topic"),
-        F.col("partition").alias("kafka_partition"),
-        F.col("offset").alias("kafka_offset"),
-        _millis(F.col("kafkaTimestamp")).alias("kafka_timestamp"),
-        F.col("eventId").alias("event_id"),
-        F.col("batchId").alias("ingest_batch_id"),
-        _timestamp(F.col("receivedAt")).alias("received_at"),
-        F.col("traceparent"),
+        *_lineage(),
         F.coalesce(F.col("reasons"), F.array().cast(T.ArrayType(REASON))).alias("reasons"),
         F.concat_ws(
             "; ",
