@@ -48,7 +48,3 @@ export function sourceOfObjectKey(key: string, prefix: string): string | undefin
   const source = key.slice(prefix.length).split('/')[0];
   return source ? source : undefined;
 }
-
-/** Delta table location for a layer (raw, curated, quarantine) and source. */
-export const tableLocation = (bucket: string, layer: 'raw' | 'curated' | 'quarantine', source: string) =>
-  `s3a://${bucket}/${lakePrefixes.tables}${layer}/${source}`;
