@@ -5,7 +5,7 @@
  * - warm invoke latency through the Lambda Invoke API, and `local:invoke` end to end;
  * - the Kafka bridge's added latency per batch with no batching window (needs the stack).
  *
- *   npx tsx bench/runtime-api.ts [--duration 5] [--connections 32] [--no-kafka] [--out bench/results/runtime-api.json]
+ *   npx tsx bench/runtime-api.ts [--rounds 5] [--duration 3] [--connections 32] [--no-kafka] [--out bench/results/runtime-api.json]
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -74,6 +74,11 @@ async function generateLoad(url: string, connections: number, seconds: number): 
   return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50Ms: quantile(0.5), p99Ms: quantile(0.99) };
 }
 
+/** The round with the median requests/s. */
+function medianRound(results: LoadResult[]): LoadResult {
+  return [...results].sort((a, b) => a.rps - b.rps)[Math.floor(results.length / 2)]!;
+}
+
 function loadFrom(url: string, connections: number, seconds: number): Promise<LoadResult> {
   return new Promise((resolvePromise, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--load', url, '--connections', String(connections), '--duration', String(seconds)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -98,9 +103,10 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { load: { type: 'string' }, connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '5' }, out: { type: 'string' }, instances: { type: 'string', default: '2' }, 'no-kafka': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { load: { type: 'string' }, connections: { type: 'string', default: '32' }, duration: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, out: { type: 'string' }, instances: { type: 'string', default: '2' }, 'no-kafka': { type: 'boolean' } } });
   const connections = Number(values.connections);
   const seconds = Number(values.duration);
+  const rounds = Number(values.rounds);
   if (values.load) {
     const result = await generateLoad(values.load, connections, seconds);
     if (process.send) process.send(result);
@@ -108,16 +114,26 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Both servers run side by side and take turns under load, round by round; the medians
+  // are compared, so a slow spell of a shared machine does not land on one contender only.
   const bare = await bareServer();
-  await loadFrom(bare.url, connections, 1);
-  const bareResult = await loadFrom(bare.url, connections, seconds);
-  await bare.close();
-
   const { startLocalRuntime } = await import('../local-stack/runtime/start-local-runtime.ts');
   const runtime = await startLocalRuntime({ templatePath, envVarsPath: '', apiPort: 0, invokePort: 0, maxInstances: Number(values.instances), onNotice: () => undefined, onLog: () => undefined });
   const runtimeUrl = `${runtime.apiUrl}/ping`;
+  await loadFrom(bare.url, connections, 1);
   await loadFrom(runtimeUrl, connections, 1);
-  const runtimeResult = await loadFrom(runtimeUrl, connections, seconds);
+  const bareRounds: LoadResult[] = [];
+  const runtimeRounds: LoadResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['bare', 'runtime'] : ['runtime', 'bare'];
+    for (const contender of order) {
+      if (contender === 'bare') bareRounds.push(await loadFrom(bare.url, connections, seconds));
+      else runtimeRounds.push(await loadFrom(runtimeUrl, connections, seconds));
+    }
+  }
+  await bare.close();
+  const bareResult = medianRound(bareRounds);
+  const runtimeResult = medianRound(runtimeRounds);
 
   // Warm invoke through the Invoke API: sequential, one instance already warm.
   const invokeUrl = `${runtime.invokeUrl}/2015-03-31/functions/PingFunction/invocations`;
@@ -151,7 +167,9 @@ async function main(): Promise<void> {
     'api.runtime.p50_ms': Number(runtimeResult.p50Ms.toFixed(3)),
     'api.runtime.p99_ms': Number(runtimeResult.p99Ms.toFixed(3)),
     'api.bare_node_http.p50_ms': Number(bareResult.p50Ms.toFixed(3)),
-    'api.errors': bareResult.errors + runtimeResult.errors,
+    'api.errors': [...bareRounds, ...runtimeRounds].reduce((sum, round) => sum + round.errors, 0),
+    'api.bare_node_http.rounds_rps': bareRounds.map((round) => Math.round(round.rps)),
+    'api.runtime.rounds_rps': runtimeRounds.map((round) => Math.round(round.rps)),
     'invoke_endpoint.warm.p50_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length / 2)]!.toFixed(3)),
     'invoke_endpoint.warm.p99_ms': Number(invokeLatencies[Math.floor(invokeLatencies.length * 0.99)]!.toFixed(3)),
     'local_invoke.cli_wall.median_ms': Math.round(median(cliWall)),
@@ -159,6 +177,7 @@ async function main(): Promise<void> {
     ...kafka,
     connections,
     seconds,
+    rounds,
     instances: Number(values.instances),
   };
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

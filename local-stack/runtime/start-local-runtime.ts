@@ -48,7 +48,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     await registry.prepareAll();
-    notice(`function instances run ${registry.nodePath === process.execPath ? `this Node.js (${process.version})` : registry.nodePath}`);
+    notice(`function instances are threads of this Node.js ${process.version}`);
     let apiUrl: string | undefined;
     let invokeUrl: string | undefined;
     if (options.apiPort !== false) {

@@ -82,9 +82,9 @@ describe('local API and invoke endpoint (test template)', () => {
 
   it('serves parallel requests from several warm instances', async () => {
     const responses = await Promise.all(Array.from({ length: 4 }, () => api('/files/x?sleepMs=400').then(json)));
-    expect(new Set(responses.map((body) => body.pid)).size).toBeGreaterThan(1);
+    expect(new Set(responses.map((body) => body.instanceId)).size).toBeGreaterThan(1);
     const again = await json(await api('/files/x'));
-    expect(responses.map((body) => body.pid)).toContain(again.pid);
+    expect(responses.map((body) => body.instanceId)).toContain(again.instanceId);
   });
 
   it('serves the OpenAPI document and the docs page', async () => {

@@ -21,7 +21,7 @@ Resources:
       BuildMethod: esbuild
       BuildProperties: { Format: esm, EntryPoints: [version.ts], OutExtension: [.js=.mjs] }
 `;
-const handler = (version: string) => `export const handler = async () => ({ version: '${version}', pid: process.pid });\n`;
+const handler = (version: string) => `const instanceId = crypto.randomUUID();\nexport const handler = async () => ({ version: '${version}', instanceId });\n`;
 
 describe('code changes while the API runs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'runtime-reload-'));
@@ -34,7 +34,7 @@ describe('code changes while the API runs', () => {
   });
   afterAll(() => runtime.stop());
 
-  const version = async () => ((await (await fetch(`${runtime.apiUrl}/version`)).json()) as { version: string; pid: number });
+  const version = async () => ((await (await fetch(`${runtime.apiUrl}/version`)).json()) as { version: string; instanceId: string });
 
   it('rebuilds the function and serves the new code from fresh instances', async () => {
     const before = await version();
@@ -44,6 +44,6 @@ describe('code changes while the API runs', () => {
       const current = await version();
       return current.version === 'two' ? current : undefined;
     });
-    expect(after.pid).not.toBe(before.pid);
+    expect(after.instanceId).not.toBe(before.instanceId);
   });
 });

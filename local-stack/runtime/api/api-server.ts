@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRegistry } from '../function-registry.ts';
-import type { FunctionPool } from '../worker/function-pool.ts';
+import type { FunctionPool, InvokeOutcome } from '../worker/function-pool.ts';
 import { docsPage, openApiDocument } from './api-docs.ts';
 import { buildHttpApiEvent, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
 import { type HttpRequestData, type HttpResponseData, jsonResponse, splitUrl } from './http-request.ts';
@@ -83,14 +83,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       pool = await registry.pool(match.route.functionLogicalId);
       pools.set(match.route.functionLogicalId, pool);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      pool.invoke(event),
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), match.route.timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    const outcome = await invokeWithin(pool, event, match.route.timeoutMs);
     const idHeader: [string, string] = isHttpApi ? ['apigw-requestid', requestId] : ['x-amzn-requestid', requestId];
     if (outcome === 'timeout') {
       options.onNotice?.(`${match.route.functionLogicalId}: no answer within the integration timeout (${match.route.timeoutMs} ms)`);
@@ -141,6 +134,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       server.closeAllConnections();
     }),
   };
+}
+
+/** The route's integration timeout, when the function's own timeout would not end it sooner. */
+async function invokeWithin(pool: FunctionPool, event: unknown, timeoutMs: number): Promise<InvokeOutcome | 'timeout'> {
+  if (pool.spec.timeoutSeconds * 1000 <= timeoutMs) return pool.invoke(event);
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    pool.invoke(event),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return outcome;
 }
 
 function withHeader(response: HttpResponseData, header: [string, string]): HttpResponseData {

@@ -1,20 +1,26 @@
 /**
- * One function instance: loads the handler module once (its top-level await is the init
- * phase) and serves invocations sent by the parent over IPC, one at a time, like a Lambda
- * execution environment. Bundled to plain JavaScript so any Node.js binary can run it.
- * Only node: built-ins here: this file is the whole runtime inside the process.
+ * One function instance, run as a worker thread with its own environment variables and
+ * heap limits: loads the handler module once (its top-level await is the init phase) and
+ * serves invocations posted by the pool, one at a time, like a Lambda execution
+ * environment. Bundled to plain JavaScript; only node: built-ins here, since this file is
+ * the whole runtime inside the thread.
  */
 import { format } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { InvokeMessage, LambdaErrorPayload, ParentMessage, WorkerMessage } from './worker-protocol.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InstanceData, Invocation, LambdaErrorPayload, ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
-const [handlerFile, exportName] = process.argv.slice(2) as [string, string];
+const { handlerFile, exportName } = workerData as InstanceData;
+const port = parentPort!;
 let currentRequestId: string | undefined;
 let currentInvocation: number | undefined;
 
 function send(message: WorkerMessage): void {
-  process.send?.(message);
+  port.postMessage(message);
 }
+
+// A thread cannot take Node.js options; the one Lambda functions commonly set is honoured here.
+if (/(^|\s)--enable-source-maps(\s|$)/.test(process.env.NODE_OPTIONS ?? '')) process.setSourceMapsEnabled(true);
 
 function errorPayload(error: unknown, fallbackType = 'Error'): LambdaErrorPayload {
   if (error instanceof Error) {
@@ -27,7 +33,7 @@ function errorPayload(error: unknown, fallbackType = 'Error'): LambdaErrorPayloa
 for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']] as const) {
   console[method] = (...args: unknown[]) => {
     const message = format(...args).replace(/\n/g, '\r');
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n`);
+    send({ type: 'log', text: `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n` });
   };
 }
 
@@ -35,7 +41,7 @@ function fail(error: LambdaErrorPayload): void {
   if (currentInvocation !== undefined) send({ type: 'error', id: currentInvocation, error, fatal: true });
   else send({ type: 'init-error', error });
   // The runtime does not survive an uncaught error: the instance is replaced.
-  setTimeout(() => process.exit(1), 20);
+  process.exit(1);
 }
 
 process.on('uncaughtException', (error) => fail(errorPayload(error)));
@@ -67,31 +73,31 @@ async function loadHandler(): Promise<Handler | undefined> {
   return handler as Handler;
 }
 
-function contextFor(message: InvokeMessage) {
+function contextFor(invocation: Invocation, deadlineMs: number) {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    invokedFunctionArn: message.invokedFunctionArn,
+    invokedFunctionArn: invocation.invokedFunctionArn,
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    awsRequestId: message.requestId,
+    awsRequestId: invocation.requestId,
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: undefined,
-    clientContext: message.clientContext,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+    clientContext: invocation.clientContext,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     done: undefined,
     fail: undefined,
     succeed: undefined,
   };
 }
 
-function invoke(handler: Handler, message: InvokeMessage): Promise<unknown> {
-  const context = contextFor(message);
+function invoke(handler: Handler, event: unknown, invocation: Invocation): Promise<unknown> {
+  const context = contextFor(invocation, Date.now() + invocation.timeoutMs);
   return new Promise((resolvePromise, rejectPromise) => {
     const callback = (error: unknown, result?: unknown) => (error ? rejectPromise(error) : resolvePromise(result));
     try {
-      const returned = handler.length >= 3 ? handler(message.event, context, callback) : handler(message.event, context);
+      const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
       if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolvePromise, rejectPromise);
       else if (handler.length < 3) resolvePromise(returned);
     } catch (error) {
@@ -100,29 +106,43 @@ function invoke(handler: Handler, message: InvokeMessage): Promise<unknown> {
   });
 }
 
+/** Runs one invocation and reports its result, or its error in AWS's shape. */
+async function run(handler: Handler, invocation: Invocation): Promise<void> {
+  currentInvocation = invocation.id;
+  currentRequestId = invocation.requestId;
+  process.env._X_AMZN_TRACE_ID = invocation.traceId;
+  try {
+    const result = await invoke(handler, JSON.parse(invocation.event), invocation);
+    let serialised: string;
+    try {
+      // Lambda serialises the result as JSON: undefined becomes null.
+      serialised = JSON.stringify(result) ?? 'null';
+    } catch (error) {
+      send({ type: 'error', id: invocation.id, error: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${(error as Error).message}`, trace: [] }, fatal: false });
+      return;
+    }
+    send({ type: 'result', id: invocation.id, result: serialised });
+  } catch (error) {
+    send({ type: 'error', id: invocation.id, error: errorPayload(error), fatal: false });
+  } finally {
+    currentInvocation = undefined;
+  }
+}
+
 const handler = await loadHandler();
 if (handler) {
-  process.on('message', async (message: ParentMessage) => {
+  // The pool may hand over the next invocations before this one ends; they run in order.
+  const queue: Invocation[] = [];
+  let running = false;
+  port.on('message', async (message: ParentMessage) => {
     if (message.type !== 'invoke') return;
-    currentInvocation = message.id;
-    currentRequestId = message.requestId;
-    process.env._X_AMZN_TRACE_ID = message.traceId;
-    try {
-      const result = await invoke(handler, message);
-      // Lambda serialises the result as JSON: undefined becomes null.
-      const serialised = result === undefined ? null : result;
-      try {
-        send({ type: 'result', id: message.id, result: serialised });
-      } catch (error) {
-        send({ type: 'error', id: message.id, error: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${(error as Error).message}`, trace: [] }, fatal: false });
-      }
-    } catch (error) {
-      send({ type: 'error', id: message.id, error: errorPayload(error), fatal: false });
-    } finally {
-      currentInvocation = undefined;
-    }
+    queue.push(...message.invocations);
+    if (running) return;
+    running = true;
+    while (queue.length > 0) await run(handler, queue.shift()!);
+    running = false;
   });
   send({ type: 'ready' });
 } else {
-  setTimeout(() => process.exit(1), 20);
+  process.exit(1);
 }

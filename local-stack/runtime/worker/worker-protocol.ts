@@ -5,21 +5,31 @@ export interface LambdaErrorPayload {
   trace: string[];
 }
 
-export interface InvokeMessage {
-  type: 'invoke';
+/** What an instance thread is started with (its `workerData`). */
+export interface InstanceData {
+  handlerFile: string;
+  exportName: string;
+}
+
+export interface Invocation {
   id: number;
-  event: unknown;
+  /** The event as JSON text: the instance parses it, as Lambda's runtime does. */
+  event: string;
   requestId: string;
-  deadlineMs: number;
+  /** The deadline is this far from when the instance starts the invocation. */
+  timeoutMs: number;
   invokedFunctionArn: string;
   traceId: string;
   clientContext?: unknown;
 }
 
-export type ParentMessage = InvokeMessage;
+/** Invocations to run in order, one at a time. */
+export type ParentMessage = { type: 'invoke'; invocations: Invocation[] };
 
+/** Logs travel on the same channel as results, so an invocation's lines arrive before its result. */
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: LambdaErrorPayload }
-  | { type: 'result'; id: number; result: unknown }
+  | { type: 'log'; text: string }
+  | { type: 'result'; id: number; result: string }
   | { type: 'error'; id: number; error: LambdaErrorPayload; fatal: boolean };

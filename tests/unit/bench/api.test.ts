@@ -12,8 +12,11 @@ describe('runtimeApiFigures', () => {
       'api.errors': 0,
       'invoke_endpoint.warm.p50_ms': 1.5,
       'invoke_endpoint.warm.p99_ms': 4,
+      'api.bare_node_http.rounds_rps': [9_000, 10_000, 11_000],
+      'api.runtime.rounds_rps': [2_400, 2_500, 2_600],
       connections: 32,
-      seconds: 5,
+      seconds: 3,
+      rounds: 3,
       instances: 2,
     });
     expect(figures.map((figure) => [figure.name, figure.value, figure.unit, figure.baseline, figure.ratio])).toEqual([
@@ -21,6 +24,7 @@ describe('runtimeApiFigures', () => {
       ['api-p50-latency', 12, 'ms', 3, 4],
       ['invoke-warm-p50-latency', 1.5, 'ms', null, null],
     ]);
+    expect(figures[0]!.params).toMatchObject({ roundsRps: [2_400, 2_500, 2_600], baselineRoundsRps: [9_000, 10_000, 11_000], goalMet: false });
   });
 });
 
@@ -41,8 +45,11 @@ describe('runtimeApiFigures with the local:invoke and bridge figures', () => {
       'kafka_bridge.produce_ack_to_commit.p99_ms': 14.1,
       'kafka_bridge.dispatch_delay.p50_ms': 0,
       'kafka_bridge.invoke_noop.p50_ms': 0.33,
+      'api.bare_node_http.rounds_rps': [1],
+      'api.runtime.rounds_rps': [1],
       connections: 32,
       seconds: 4,
+      rounds: 1,
       instances: 2,
     }).map((figure) => figure.name);
     expect(names).toEqual(['api-rps', 'api-p50-latency', 'invoke-warm-p50-latency', 'local-invoke-wall', 'bridge-single-record-p50-latency']);
