@@ -1,20 +1,23 @@
 /**
  * Figures of the Docker-free runtime:
- * - API throughput against a bare node:http server calling the same handler in-process
- *   (load from a separate process: raw keep-alive HTTP/1.1 over loopback);
+ * - API throughput of `local:start` (run as a user runs it) against a bare node:http server
+ *   on the same Node.js calling the same handler in-process (load from a separate process:
+ *   raw keep-alive HTTP/1.1 over loopback);
  * - warm invoke latency through the Lambda Invoke API, and `local:invoke` end to end;
  * - the Kafka bridge's added latency per batch with no batching window (needs the stack).
  *
  *   npx tsx bench/runtime-api.ts [--rounds 5] [--duration 3] [--connections 32] [--no-kafka] [--out bench/results/runtime-api.json]
  */
-import { fork, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { connect } from 'node:net';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { lambdaNodePath, readRuntimeSettings } from '../local-stack/runtime/settings.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const templatePath = resolve(here, '../tests/fixtures/templates/api/template.yaml');
@@ -87,19 +90,59 @@ function loadFrom(url: string, connections: number, seconds: number): Promise<Lo
   });
 }
 
-async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  // The same handler module the runtime serves, called in-process.
-  const { handler } = (await import('../tests/fixtures/templates/api/ping.ts')) as { handler: () => Promise<unknown> };
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', async () => {
-      const body = JSON.stringify(await handler());
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <args>` and waits until `ready` finds the URL in what it has printed. */
+function serverProcess(node: string, args: string[], ready: (output: string) => string | undefined): Promise<ServerProcess> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(node, args, { cwd: resolve(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} was not ready within 120 s: ${output.slice(-500)}`)), 120_000);
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const url = ready(output);
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onOutput);
+      child.stderr.off('data', onOutput);
+      child.stdout.resume();
+      child.stderr.resume();
+      resolvePromise({ url, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', () => done()), child.kill('SIGTERM')))) });
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output.slice(-500)}`)));
+  });
+}
+
+/** The same handler the runtime serves, bundled by esbuild and called in-process by a bare server. */
+async function bareServer(node: string, work: string): Promise<ServerProcess> {
+  const handlerFile = join(work, 'ping.mjs');
+  await build({ entryPoints: [resolve(here, '../tests/fixtures/templates/api/ping.ts')], bundle: true, platform: 'node', format: 'esm', outfile: handlerFile, logLevel: 'silent' });
+  return serverProcess(node, [resolve(here, 'lib/bare-http-server.mjs'), handlerFile], (output) => /^(http:\S+)$/m.exec(output)?.[1]);
+}
+
+/** `npm run local:start` without the bridges, on free ports: the runtime exactly as a user runs it. */
+async function runtimeServer(instances: number): Promise<ServerProcess & { invokeUrl: string }> {
+  const [apiPort, invokePort] = [await freePort(), await freePort()];
+  const cli = resolve(here, '../local-stack/runtime/cli.ts');
+  const args = ['--import', 'tsx', cli, 'start', '--no-kafka', '--no-s3', '--template', templatePath, '--env-vars', '', '--port', String(apiPort), '--invoke-port', String(invokePort), '--instances', String(instances)];
+  const server = await serverProcess(process.execPath, args, (output) => (output.includes('Lambda Invoke API') ? `http://127.0.0.1:${apiPort}/ping` : undefined));
+  return { ...server, invokeUrl: `http://127.0.0.1:${invokePort}` };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePromise(port));
     });
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`, close: () => new Promise((done) => server.close(() => done())) };
 }
 
 async function main(): Promise<void> {
@@ -114,12 +157,14 @@ async function main(): Promise<void> {
     return;
   }
 
-  // Both servers run side by side and take turns under load, round by round; the medians
-  // are compared, so a slow spell of a shared machine does not land on one contender only.
-  const bare = await bareServer();
-  const { startLocalRuntime } = await import('../local-stack/runtime/start-local-runtime.ts');
-  const runtime = await startLocalRuntime({ templatePath, envVarsPath: '', apiPort: 0, invokePort: 0, maxInstances: Number(values.instances), onNotice: () => undefined, onLog: () => undefined });
-  const runtimeUrl = `${runtime.apiUrl}/ping`;
+  // Both servers run side by side, on the Node.js the runtime runs on, and take turns under
+  // load round by round; the medians are compared, so a slow spell of a shared machine does
+  // not land on one contender only.
+  const work = mkdtempSync(join(tmpdir(), 'runtime-api-bench-'));
+  const node = lambdaNodePath(readRuntimeSettings());
+  const bare = await bareServer(node, work);
+  const runtime = await runtimeServer(Number(values.instances));
+  const runtimeUrl = runtime.url;
   await loadFrom(bare.url, connections, 1);
   await loadFrom(runtimeUrl, connections, 1);
   const bareRounds: LoadResult[] = [];
@@ -131,7 +176,8 @@ async function main(): Promise<void> {
       else runtimeRounds.push(await loadFrom(runtimeUrl, connections, seconds));
     }
   }
-  await bare.close();
+  await bare.stop();
+  rmSync(work, { recursive: true, force: true });
   const bareResult = medianRound(bareRounds);
   const runtimeResult = medianRound(runtimeRounds);
 

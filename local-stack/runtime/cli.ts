@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { TemplateError } from './template/template-error.ts';
 import { parseCommandLine } from './cli-arguments.ts';
 import { invokeCommand } from './invoke-command.ts';
+import { cliScript } from './build/runtime-scripts.ts';
 import { lambdaNodePath, readRuntimeSettings } from './settings.ts';
 
 const usage = `Docker-free Lambda runtime driven by template.yaml (sam local without Docker)
@@ -36,13 +37,15 @@ token:
 `;
 
 /**
- * Runs this command again on Lambda's Node.js when it is installed and this is another
- * binary: function instances are threads of the runtime, so they run the runtime's Node.js.
+ * Runs this command again as plain JavaScript (built by esbuild, without the TypeScript
+ * loader) on Lambda's Node.js when it is installed: function instances are threads of the
+ * runtime, so they run the runtime's Node.js.
  */
-function relayToLambdaNode(): Promise<number> | undefined {
+async function relayToBundledRuntime(): Promise<number | undefined> {
+  if (process.env.LEDGERFLOW_RUNTIME_RELAYED) return undefined;
   const node = lambdaNodePath(readRuntimeSettings());
-  if (node === process.execPath || process.env.LEDGERFLOW_RUNTIME_RELAYED) return undefined;
-  const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, LEDGERFLOW_RUNTIME_RELAYED: '1' } });
+  const script = await cliScript();
+  const child = spawn(node, [script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LEDGERFLOW_RUNTIME_RELAYED: '1' } });
   // A signal sent to this process alone (a terminal signals the whole group) is passed on.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve, reject) => {
@@ -58,8 +61,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (['invoke', 'api', 'start'].includes(command) && !rest.some((item) => item === '-h' || item === '--help')) {
-    const relayed = relayToLambdaNode();
-    if (relayed) return relayed;
+    const code = await relayToBundledRuntime();
+    if (code !== undefined) return code;
   }
   switch (command) {
     case 'invoke': {

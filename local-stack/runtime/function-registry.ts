@@ -8,7 +8,7 @@ import { loadTemplate } from './template/load-template.ts';
 import type { FunctionDefinition, TemplateModel } from './template/model.ts';
 import { parseParameterOverrides } from './template/parameters.ts';
 import { FunctionPool, type FunctionInstanceSpec, type InvokeOutcome } from './worker/function-pool.ts';
-import { workerScript } from './worker/worker-script.ts';
+import { workerScript } from './build/runtime-scripts.ts';
 
 export interface RuntimeOptions {
   templatePath?: string;

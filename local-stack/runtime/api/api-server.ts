@@ -156,12 +156,10 @@ function withHeader(response: HttpResponseData, header: [string, string]): HttpR
 }
 
 function send(res: ServerResponse, response: HttpResponseData): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of response.headers) {
-    const existing = headers[name];
-    headers[name] = existing === undefined ? value : [existing, value].flat();
-  }
-  headers['content-length'] = String(response.body.length);
+  // writeHead takes names and values as one flat list, repeated names included (set-cookie).
+  const headers: string[] = [];
+  for (const [name, value] of response.headers) headers.push(name, value);
+  headers.push('content-length', String(response.body.length));
   res.writeHead(response.statusCode, headers);
   res.end(response.body);
 }

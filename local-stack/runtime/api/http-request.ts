@@ -44,18 +44,31 @@ function decodeQuery(text: string): string {
   }
 }
 
-/** `10/Mar/2026:12:00:00 +0000`, API Gateway's requestTime. */
+let cachedTime = { second: -1, text: '' };
+
+/** `10/Mar/2026:12:00:00 +0000`, API Gateway's requestTime (formatted once per second). */
 export function apiGatewayTime(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === cachedTime.second) return cachedTime.text;
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const pad = (value: number) => String(value).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  const text = `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  cachedTime = { second, text };
+  return text;
 }
+
+const apiIds = new Map<string, string>();
 
 /** A short id per API, shaped like API Gateway's (10 lower-case characters). */
 export function localApiId(logicalId: string): string {
-  let hash = 2166136261;
-  for (const char of logicalId) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return (hash.toString(36) + logicalId.toLowerCase().replace(/[^a-z0-9]/g, '')).slice(0, 10).padEnd(10, '0');
+  let id = apiIds.get(logicalId);
+  if (id === undefined) {
+    let hash = 2166136261;
+    for (const char of logicalId) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    id = (hash.toString(36) + logicalId.toLowerCase().replace(/[^a-z0-9]/g, '')).slice(0, 10).padEnd(10, '0');
+    apiIds.set(logicalId, id);
+  }
+  return id;
 }
 
 /** What an integration answers, mapped back to HTTP. */
