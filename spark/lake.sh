@@ -3,10 +3,5 @@
 # S3 settings: the environment (S3_ENDPOINT, AWS_*), else local-stack/env.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python="${LEDGERFLOW_PYTHON:-.stack/venv/bin/python}"
-if [ ! -x "$python" ]; then
-  echo "no Spark venv at $python: run 'npm run stack:install' first" >&2
-  exit 1
-fi
-export TZ=UTC PYTHONPATH="spark${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
+source spark/python-env.sh
 exec "$python" -m ledgerflow_spark.lake "$@"
