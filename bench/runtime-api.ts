@@ -110,7 +110,13 @@ function serverProcess(node: string, args: string[], ready: (output: string) => 
       child.stderr.off('data', onOutput);
       child.stdout.resume();
       child.stderr.resume();
-      resolvePromise({ url, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', () => done()), child.kill('SIGTERM')))) });
+      const stop = () =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        });
+      resolvePromise({ url, stop });
     };
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);

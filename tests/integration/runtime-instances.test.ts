@@ -118,6 +118,37 @@ describe('function instances (one instance per function at most)', () => {
     expect(lines(second)).toEqual(['second-request\tINFO\tsecond 1', 'second-request\tINFO\tsecond 2']);
   });
 
+  it('gives each invocation the lines its handler wrote to process.stdout directly, in its own logTail', async () => {
+    const pool = await registry.pool('WorkFunction');
+    const [first, second] = await Promise.all([
+      pool.invoke({ action: 'write', lines: ['{"level":"INFO","message":"first"}'] }),
+      pool.invoke({ action: 'write', lines: ['{"level":"INFO","message":"second"}'] }),
+    ]);
+    expect(first.logTail).toBe('{"level":"INFO","message":"first"}\n');
+    expect(second.logTail).toBe('{"level":"INFO","message":"second"}\n');
+  });
+
+  it('logs an error thrown after an invocation returned, as Lambda does, and serves the next invocation from a new instance', async () => {
+    const lines: string[] = [];
+    const logged = await FunctionRegistry.create({ templatePath, envVarsPath: '', maxInstances: 1, onLog: (_id, text) => lines.push(text), onNotice: () => undefined });
+    try {
+      const before = reply(await logged.invoke('WorkFunction', { action: 'throwAfterReturn' }));
+      await expect.poll(() => lines.join('')).toContain('Uncaught Exception');
+      expect(lines.join('')).toContain('"errorType":"LedgerTimerError","errorMessage":"thrown after the invocation returned"');
+      const after = reply(await logged.invoke('WorkFunction', { action: 'sleep', ms: 0 }));
+      expect(after.instanceId).not.toBe(before.instanceId);
+    } finally {
+      await logged.stop();
+    }
+  });
+
+  it('fails an invocation that outgrows the MemorySize with Runtime.OutOfMemory, and serves the next one from a new instance', async () => {
+    const outcome = await registry.invoke('WorkFunction', { action: 'allocate' });
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.OutOfMemory' } });
+    expect(outcome.ok ? '' : outcome.error.errorMessage).toMatch(/^RequestId: \S+ Error: Runtime exited with error: signal: killed/);
+    reply(await registry.invoke('WorkFunction', { action: 'sleep', ms: 0 }));
+  });
+
   it('stop() fails the invocations queued on an instance with Runtime.Stopped and starts no new instance', async () => {
     const pool = await registry.pool('WorkFunction');
     reply(await pool.invoke({ action: 'sleep', ms: 0 }));

@@ -63,6 +63,10 @@ function traceId(): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex.slice(0, 24)};Parent=${hex.slice(16, 32)};Sampled=0`;
 }
 
+function stoppedError(logicalId: string): LambdaErrorPayload {
+  return { errorType: 'Runtime.Stopped', errorMessage: `${logicalId}: the runtime stopped before this invocation started`, trace: [] };
+}
+
 function appendTail(tail: string, text: string): string {
   const joined = tail + text;
   return joined.length > logTailBytes ? joined.slice(-logTailBytes) : joined;
@@ -140,11 +144,15 @@ export class FunctionPool {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const job of this.#waiting.splice(0)) job.settle({ error: { errorType: 'Runtime.Stopped', errorMessage: `${this.#spec.logicalId}: the runtime stopped before this invocation started`, trace: [] } });
+    for (const job of this.#waiting.splice(0)) job.settle({ error: stoppedError(this.#spec.logicalId) });
     await Promise.all([...this.#instances].map((instance) => this.#kill(instance)));
   }
 
   #dispatch(job: Job): void {
+    if (this.#stopped) {
+      job.settle({ error: stoppedError(this.#spec.logicalId) });
+      return;
+    }
     const instance = this.#instanceFor();
     if (instance) this.#assign(instance, job);
     else this.#waiting.push(job);
@@ -308,7 +316,13 @@ export class FunctionPool {
       if (!instance.initialised) onInit({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited during init with exit status ${code}${detail}`, trace: [] });
       const head = instance.jobs[0];
       if (head) {
-        this.#finishHead(instance, { error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${head.invocation.requestId} Error: Runtime exited with error: exit status ${code}${detail}`, trace: [] } });
+        const requestId = head.invocation.requestId;
+        const outOfMemory = (threadError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        // Lambda reports a function that ran out of memory as killed.
+        const error = outOfMemory
+          ? { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed${detail}`, trace: [] }
+          : { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}${detail}`, trace: [] };
+        this.#finishHead(instance, { error });
       }
       this.#replaceInstance(instance);
     });

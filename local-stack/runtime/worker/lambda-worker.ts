@@ -29,25 +29,36 @@ function errorPayload(error: unknown, fallbackType = 'Error'): LambdaErrorPayloa
   return { errorType: fallbackType, errorMessage: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error), trace: [] };
 }
 
+const logLine = (level: string, message: string) => `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n`;
+
 // The Node.js runtime's console format: time, request id, level, message.
 for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']] as const) {
-  console[method] = (...args: unknown[]) => {
-    const message = format(...args).replace(/\n/g, '\r');
-    send({ type: 'log', text: `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n` });
-  };
+  console[method] = (...args: unknown[]) => send({ type: 'log', text: logLine(level, format(...args).replace(/\n/g, '\r')) });
 }
 
-function fail(error: LambdaErrorPayload): void {
+// Whatever is written to stdout or stderr (a logger's own Console, for one) travels on the
+// channel of the results too, so each line lands in its own invocation's log tail.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
+    send({ type: 'log', text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }) as typeof stream.write;
+}
+
+/** An uncaught error ends the runtime, as in Lambda, which logs it first. */
+function fail(error: LambdaErrorPayload, label: string): void {
+  send({ type: 'log', text: logLine('ERROR', `${label} \t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`) });
   if (currentInvocation !== undefined) send({ type: 'error', id: currentInvocation, error, fatal: true });
   else send({ type: 'init-error', error });
-  // The runtime does not survive an uncaught error: the instance is replaced.
   process.exit(1);
 }
 
-process.on('uncaughtException', (error) => fail(errorPayload(error)));
+process.on('uncaughtException', (error) => fail(errorPayload(error), 'Uncaught Exception'));
 process.on('unhandledRejection', (reason) => {
   const payload = errorPayload(reason);
-  fail({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${payload.errorType}: ${payload.errorMessage}`, trace: payload.trace });
+  fail({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${payload.errorType}: ${payload.errorMessage}`, trace: payload.trace }, 'Unhandled Promise Rejection');
 });
 
 type Handler = (event: unknown, context: unknown, callback?: (error: unknown, result?: unknown) => void) => unknown;
