@@ -1,18 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { basename, join } from 'node:path';
+import { buildFunction } from '../../local-stack/runtime/build/build-function.ts';
+import { type EnvVars, functionEnvironment, readEnvVars } from '../../local-stack/runtime/function-environment.ts';
+import { loadTemplate } from '../../local-stack/runtime/template/load-template.ts';
+import type { FunctionDefinition } from '../../local-stack/runtime/template/model.ts';
 import { benchmark, type Benchmark } from '../lib/report.ts';
 import type { Stage } from '../lib/stage.ts';
 import { median } from '../lib/stats.ts';
-import { esbuildOptionsFor, type FunctionBuild, functionBuilds, readTemplate } from '../lib/template.ts';
 
 /**
- * Each function bundled as `sam build` bundles it (template Metadata), then loaded by a
- * fresh `node` with the function's environment: time from process start to the end of
- * the bundle's import (module initialisation), against a one-line handler bundled and
- * loaded the same way.
+ * Each function bundled as `sam build` bundles it (template Metadata, through the local
+ * runtime's template model and build), then loaded by a fresh `node` with the function's
+ * environment: time from process start to the end of the bundle's import (module
+ * initialisation), against a one-line handler bundled and loaded the same way.
  */
 
 const loader = `
@@ -25,33 +27,28 @@ process.exit(0);
 
 const oneLineHandler = `export const handler = async () => ({ statusCode: 200 });\n`;
 
-type EnvVars = Record<string, Record<string, string>>;
-
 /**
- * What the Lambda runtime sets for every function, and the function's declared variables
- * with local-stack/env.json over them as `sam local --env-vars` applies it. Nothing is
- * contacted while a module initialises, so no service needs to run.
+ * The function's variables as the runtime resolves them (Globals and its own, env.json
+ * over them; credentials from env.json), then what the Lambda runtime sets for every
+ * function. The shell is left out, so the figure does not depend on who runs it. Nothing
+ * is contacted while a module initialises, so no service needs to run.
  */
-function lambdaEnvironment(fn: FunctionBuild, taskRoot: string, envVars: EnvVars): Record<string, string> {
-  const overrides = { ...(envVars.Parameters ?? {}), ...(envVars[fn.logicalId] ?? {}) };
-  const declared = Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, String(overrides[name] ?? value)]));
+export function coldStartEnvironment(definition: FunctionDefinition, envVars: EnvVars, taskRoot: string): Record<string, string> {
+  const { variables, credentials } = functionEnvironment(definition, envVars, {});
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+    ...credentials,
+    ...variables,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     LAMBDA_TASK_ROOT: taskRoot,
-    _HANDLER: fn.handler,
-    ...declared,
+    _HANDLER: definition.handler,
   };
 }
 
@@ -74,15 +71,6 @@ function loadOnce(loaderPath: string, bundlePath: string, env: Record<string, st
   });
 }
 
-async function bundle(fn: FunctionBuild, entryPoints: string[], outdir: string, root: string): Promise<string> {
-  mkdirSync(outdir, { recursive: true });
-  await build({ ...esbuildOptionsFor(fn.build, entryPoints, outdir), absWorkingDir: root });
-  const file = fn.handler.split('.')[0]!;
-  const found = readdirSync(outdir).find((name) => basename(name, extname(name)) === file && ['.js', '.mjs', '.cjs'].includes(extname(name)));
-  if (!found) throw new Error(`${fn.logicalId}: the bundle has no ${file}.js/.mjs/.cjs for Handler ${fn.handler}`);
-  return join(outdir, found);
-}
-
 function firstErrorLine(message: string): string {
   const line = message.split('\n').find((text) => /Error:/.test(text));
   return (line ?? message.split('\n')[0] ?? message).trim();
@@ -92,28 +80,32 @@ export const coldStartStage: Stage = {
   name: 'cold-start',
   needs: 'nothing (esbuild and node)',
   async run({ sizes, repoRoot, log, fail }) {
-    const template = readTemplate(join(repoRoot, 'template.yaml'));
-    const functions = functionBuilds(template, { LakeBucket: 'lake' });
-    const envVars = JSON.parse(readFileSync(join(repoRoot, 'local-stack/env.json'), 'utf8')) as EnvVars;
+    const model = loadTemplate({ templatePath: join(repoRoot, 'template.yaml') });
+    const envVars = readEnvVars(join(repoRoot, 'local-stack/env.json'));
+    const functions = [...model.functions.values()].filter((definition) => definition.build);
     if (functions.length === 0) throw new Error('template.yaml declares no function built with esbuild');
     const work = mkdtempSync(join(tmpdir(), 'ledgerflow-cold-start-'));
     try {
       const loaderPath = join(work, 'load.mjs');
       writeFileSync(loaderPath, loader);
-      // The baseline: a one-line handler with the build settings of the first function.
-      const baselineSource = join(work, 'baseline', 'handler.ts');
-      mkdirSync(join(work, 'baseline'), { recursive: true });
-      writeFileSync(baselineSource, oneLineHandler);
+      const buildRoot = join(work, 'build');
+      // The baseline: a one-line handler with the build settings and environment of the first function.
       const reference = functions[0]!;
-      const baselineBundle = await bundle(reference, [baselineSource], join(work, 'build', 'Baseline'), repoRoot);
-      const baselineEnv = lambdaEnvironment(reference, join(work, 'build', 'Baseline'), envVars);
+      const baselineCode = join(work, 'baseline');
+      const baselineEntry = `${reference.handler.split('.')[0]}.ts`;
+      mkdirSync(baselineCode, { recursive: true });
+      writeFileSync(join(baselineCode, baselineEntry), oneLineHandler);
+      const baseline = { ...reference, logicalId: 'Baseline', codeUri: baselineCode, build: { ...reference.build!, entryPoints: [baselineEntry] } };
+      const baselineBuilt = await buildFunction(baseline, buildRoot, true);
+      const baselineBundle = baselineBuilt.handlerFile;
+      const baselineEnv = coldStartEnvironment(reference, envVars, baselineBuilt.taskRoot);
 
       const bundles = [];
       for (const fn of functions) {
         log(`bundling ${fn.logicalId}`);
-        const outdir = join(work, 'build', fn.logicalId);
-        const path = await bundle(fn, fn.build.EntryPoints.map((entry) => resolve(repoRoot, fn.codeUri, entry)), outdir, resolve(repoRoot, fn.codeUri));
-        const env = lambdaEnvironment(fn, outdir, envVars);
+        const built = await buildFunction(fn, buildRoot, true);
+        const path = built.handlerFile;
+        const env = coldStartEnvironment(fn, envVars, built.taskRoot);
         // A bundle that cannot initialise on its own would fail every cold start in Lambda too.
         try {
           await loadOnce(loaderPath, path, env);

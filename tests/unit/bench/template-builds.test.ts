@@ -1,75 +1,77 @@
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { esbuildOptionsFor, functionBuilds, localValue, readTemplate } from '../../../bench/lib/template.ts';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { coldStartEnvironment } from '../../../bench/stages/cold-start.ts';
+import { esbuildOptions } from '../../../local-stack/runtime/build/build-function.ts';
+import { readEnvVars } from '../../../local-stack/runtime/function-environment.ts';
+import { loadTemplate } from '../../../local-stack/runtime/template/load-template.ts';
 
-const template = readTemplate(join(import.meta.dirname, '../../../template.yaml'));
+/** What the cold-start stage bundles and loads: the project's template.yaml and local-stack/env.json, through the runtime. */
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const { functions } = loadTemplate({ templatePath: join(repoRoot, 'template.yaml') });
+const envVars = readEnvVars(join(repoRoot, 'local-stack/env.json'));
+const bundled = [...functions.values()].filter((definition) => definition.build);
 
-describe('functionBuilds', () => {
-  it('finds every function bundled with esbuild, with its entry point', () => {
-    const builds = functionBuilds(template);
-    expect(builds.map((build) => build.logicalId)).toEqual(expect.arrayContaining(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction']));
-    const validate = builds.find((build) => build.logicalId === 'ValidateFunction')!;
-    expect(validate.build.EntryPoints).toEqual(['functions/validate/handler.ts']);
-    expect(validate.handler).toBe('handler.handler');
+describe('cold-start bundles', () => {
+  it('bundles every function of the template with esbuild', () => {
+    expect(bundled.map((definition) => definition.logicalId)).toEqual(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction', 'FileDropFunction']);
   });
 
-  it('merges Globals variables with the function\'s own and resolves them locally', () => {
-    const validate = functionBuilds(template, { LakeBucket: 'lake' }).find((build) => build.logicalId === 'ValidateFunction')!;
-    expect(validate.environment.NODE_OPTIONS).toBe('--enable-source-maps');
-    expect(validate.environment.POWERTOOLS_SERVICE_NAME).toBe('validate');
-    expect(validate.environment.LAKE_BUCKET).toBe('lake');
-    expect(validate.environment.TOPIC_PREFIX).toBe('ingest.');
-    expect(validate.environment.CARD_TOKEN_KEY).toBe('local-placeholder-value-0123456789');
+  it('gives esbuild each function\'s BuildProperties the way sam build does', () => {
+    for (const definition of bundled) {
+      expect(esbuildOptions(definition, '/out')).toMatchObject({
+        absWorkingDir: repoRoot,
+        outdir: '/out',
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        minify: true,
+        target: 'es2022',
+        sourcemap: true,
+        mainFields: ['module', 'main'],
+        banner: { js: expect.stringContaining('createRequire(import.meta.url)') },
+        outExtension: { '.js': '.mjs' },
+      });
+    }
+    const ingest = esbuildOptions(functions.get('IngestFunction')!, '/out');
+    expect(ingest.entryPoints).toEqual([join(repoRoot, 'functions/ingest/handler.ts')]);
+    expect(ingest.alias).toEqual({
+      '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+      '@platformatic/kafka': './layers/lib/kafka-producer-entry.js',
+    });
   });
 });
 
-describe('localValue', () => {
-  const small = { Parameters: { Stage: { Type: 'String', Default: 'dev' } } };
+describe('cold-start environment', () => {
+  afterEach(() => vi.unstubAllEnvs());
 
-  it('gives a parameter its default and a resource its local name or logical id', () => {
-    expect(localValue({ Ref: 'Stage' }, small, {}, 'x')).toBe('dev');
-    expect(localValue({ Ref: 'Bucket' }, small, { Bucket: 'lake' }, 'x')).toBe('lake');
-    expect(localValue({ Ref: 'Other' }, small, {}, 'x')).toBe('Other');
-  });
-
-  it('puts the placeholder where only AWS can resolve the value', () => {
-    expect(localValue({ 'Fn::Sub': '{{resolve:secretsmanager:${S}:SecretString}}' }, small, {}, 'placeholder')).toBe('placeholder');
-    expect(localValue('{{resolve:ssm:/x}}', small, {}, 'placeholder')).toBe('placeholder');
-  });
-});
-
-describe('esbuildOptionsFor', () => {
-  it('maps BuildProperties the way sam build does', () => {
-    const options = esbuildOptionsFor(
-      {
-        Format: 'esm',
-        Minify: true,
-        Target: 'es2022',
-        Sourcemap: true,
-        EntryPoints: ['a.ts'],
-        Banner: ['js=import x from "y";'],
-        OutExtension: ['.js=.mjs'],
-        Alias: ['@scope/pkg=@scope/pkg/bundled'],
-      },
-      ['/src/a.ts'],
-      '/out',
-    );
-    expect(options).toMatchObject({
-      entryPoints: ['/src/a.ts'],
-      outdir: '/out',
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      minify: true,
-      target: 'es2022',
-      sourcemap: true,
-      banner: { js: 'import x from "y";' },
-      outExtension: { '.js': '.mjs' },
-      alias: { '@scope/pkg': '@scope/pkg/bundled' },
+  it('has Globals and the function\'s own variables with local values from env.json, and Lambda\'s runtime variables', () => {
+    const env = coldStartEnvironment(functions.get('ValidateFunction')!, envVars, '/task');
+    expect(env).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      STAGE: 'dev',
+      POWERTOOLS_SERVICE_NAME: 'validate',
+      LAKE_BUCKET: 'lake',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      CARD_TOKEN_KEY: envVars.Parameters!.CARD_TOKEN_KEY,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: envVars.Parameters!.AWS_ACCESS_KEY_ID,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'ValidateFunction',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+      LAMBDA_TASK_ROOT: '/task',
+      _HANDLER: 'handler.handler',
     });
   });
 
-  it('falls back to sam build\'s defaults', () => {
-    expect(esbuildOptionsFor({ EntryPoints: ['a.ts'] }, ['a.ts'], '/out')).toMatchObject({ format: 'cjs', minify: false, target: 'es2020', sourcemap: false });
+  it('leaves no value that only AWS can resolve', () => {
+    for (const definition of bundled) {
+      for (const value of Object.values(coldStartEnvironment(definition, envVars, '/task'))) expect(value).not.toContain('{{resolve:');
+    }
+  });
+
+  it('does not depend on the shell that runs the benchmark', () => {
+    vi.stubEnv('NODE_OPTIONS', '--max-old-space-size=64');
+    vi.stubEnv('STAGE', 'shell');
+    expect(coldStartEnvironment(functions.get('IngestFunction')!, envVars, '/task')).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', STAGE: 'dev' });
   });
 });
