@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FunctionRegistry } from '../function-registry.ts';
 import type { FunctionPool, InvokeOutcome } from '../worker/function-pool.ts';
 import { docsPage, openApiDocument } from './api-docs.ts';
-import { buildHttpApiEvent, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
+import { buildHttpApiEvent, httpApiRequestId, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
 import { type HttpRequestData, type HttpResponseData, jsonResponse, splitUrl } from './http-request.ts';
 import { type JwtVerdict, stringifyClaims, verifyJwt } from './jwt.ts';
 import { buildRestApiEvent, badGateway, restApiResponse } from './rest-api-event.ts';
@@ -74,9 +74,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     const jwt = verdict?.ok ? { claims: stringifyClaims(verdict.claims), scopes: verdict.scopes } : undefined;
     const isHttpApi = match.route.payloadFormatVersion === '2.0';
-    const uuid = randomUUID();
-    // HTTP API request ids are 10 random bytes in base64 (`JKJaXmPLvHcESHA=`); REST API ids are UUIDs.
-    const requestId = isHttpApi ? Buffer.from(uuid.replaceAll('-', '').slice(0, 20), 'hex').toString('base64') : uuid;
+    const requestId = isHttpApi ? httpApiRequestId() : randomUUID();
     const event = isHttpApi ? buildHttpApiEvent(request, match, { accountId, jwt, requestId }) : buildRestApiEvent(request, match, { accountId, jwt, requestId });
     let pool = pools.get(match.route.functionLogicalId);
     if (!pool) {

@@ -11,6 +11,12 @@ export interface EventScope {
   requestId?: string;
 }
 
+/** HTTP API request ids are 10 random bytes in base64 (`JKJaXmPLvHcESHA=`). */
+export function httpApiRequestId(): string {
+  const uuid = randomUUID();
+  return Buffer.from(uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23), 'hex').toString('base64', 0, 10);
+}
+
 /** An HTTP API payload format 2.0 event, in the shape API Gateway documents. */
 export function buildHttpApiEvent(request: HttpRequestData, match: RouteMatch, scope: EventScope): APIGatewayProxyEventV2 {
   const now = scope.now ?? new Date();
@@ -50,7 +56,7 @@ export function buildHttpApiEvent(request: HttpRequestData, match: RouteMatch, s
         sourceIp: request.sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: scope.requestId ?? Buffer.from(randomUUID().replaceAll('-', '').slice(0, 20), 'hex').toString('base64'),
+      requestId: scope.requestId ?? httpApiRequestId(),
       routeKey,
       stage: match.api.stageName,
       time: apiGatewayTime(now),

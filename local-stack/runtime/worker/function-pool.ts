@@ -59,8 +59,8 @@ const queuedPerInstance = 8;
 
 /** An X-Ray trace header; randomUUID draws from a cached pool, so this costs no system call. */
 function traceId(): string {
-  const hex = randomUUID().replaceAll('-', '');
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex.slice(0, 24)};Parent=${hex.slice(16, 32)};Sampled=0`;
+  const uuid = randomUUID();
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(14, 18)}${uuid.slice(19, 23)};Parent=${uuid.slice(24, 36)}${uuid.slice(0, 4)};Sampled=0`;
 }
 
 function stoppedError(logicalId: string): LambdaErrorPayload {
