@@ -8,16 +8,16 @@
  *
  *   npx tsx bench/runtime-api.ts [--rounds 5] [--duration 3] [--connections 32] [--no-kafka] [--out bench/results/runtime-api.json]
  */
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { lambdaNodePath, readRuntimeSettings } from '../local-stack/runtime/settings.ts';
+import { runtimeProcess, type ServerProcess, serverProcess } from './lib/runtime-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const templatePath = resolve(here, '../tests/fixtures/templates/api/template.yaml');
@@ -90,65 +90,11 @@ function loadFrom(url: string, connections: number, seconds: number): Promise<Lo
   });
 }
 
-interface ServerProcess {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `node <args>` and waits until `ready` finds the URL in what it has printed. */
-function serverProcess(node: string, args: string[], ready: (output: string) => string | undefined): Promise<ServerProcess> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, args, { cwd: resolve(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} was not ready within 120 s: ${output.slice(-500)}`)), 120_000);
-    const onOutput = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const url = ready(output);
-      if (!url) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onOutput);
-      child.stderr.off('data', onOutput);
-      child.stdout.resume();
-      child.stderr.resume();
-      const stop = () =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGTERM');
-        });
-      resolvePromise({ url, stop });
-    };
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output.slice(-500)}`)));
-  });
-}
-
 /** The same handler the runtime serves, bundled by esbuild and called in-process by a bare server. */
 async function bareServer(node: string, work: string): Promise<ServerProcess> {
   const handlerFile = join(work, 'ping.mjs');
   await build({ entryPoints: [resolve(here, '../tests/fixtures/templates/api/ping.ts')], bundle: true, platform: 'node', format: 'esm', outfile: handlerFile, logLevel: 'silent' });
   return serverProcess(node, [resolve(here, 'lib/bare-http-server.mjs'), handlerFile], (output) => /^(http:\S+)$/m.exec(output)?.[1]);
-}
-
-/** `npm run local:start` without the bridges, on free ports: the runtime exactly as a user runs it. */
-async function runtimeServer(instances: number): Promise<ServerProcess & { invokeUrl: string }> {
-  const [apiPort, invokePort] = [await freePort(), await freePort()];
-  const cli = resolve(here, '../local-stack/runtime/cli.ts');
-  const args = ['--import', 'tsx', cli, 'start', '--no-kafka', '--no-s3', '--template', templatePath, '--env-vars', '', '--port', String(apiPort), '--invoke-port', String(invokePort), '--instances', String(instances)];
-  const server = await serverProcess(process.execPath, args, (output) => (output.includes('Lambda Invoke API') ? `http://127.0.0.1:${apiPort}/ping` : undefined));
-  return { ...server, invokeUrl: `http://127.0.0.1:${invokePort}` };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePromise(port));
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -169,8 +115,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'runtime-api-bench-'));
   const node = lambdaNodePath(readRuntimeSettings());
   const bare = await bareServer(node, work);
-  const runtime = await runtimeServer(Number(values.instances));
-  const runtimeUrl = runtime.url;
+  const runtime = await runtimeProcess({ command: 'start', args: ['--template', templatePath, '--env-vars', ''], instances: Number(values.instances) });
+  const runtimeUrl = `${runtime.url}/ping`;
   await loadFrom(bare.url, connections, 1);
   await loadFrom(runtimeUrl, connections, 1);
   const bareRounds: LoadResult[] = [];

@@ -67,26 +67,20 @@ export const ingestStage: Stage = {
       log('baseline: the same producer straight to the broker');
       const direct = await produceDirect(brokers, batches, totalBatches, sizes.ingestClients);
 
-      const { startLocalRuntime } = await import('../../local-stack/runtime/start-local-runtime.ts');
       const { findAuthorizer, issueLocalToken } = await import('../../local-stack/runtime/api/token-command.ts');
-      let logTail = '';
-      const runtime = await startLocalRuntime({
-        apiPort: 0,
-        invokePort: false,
-        kafka: false,
-        s3: false,
-        parameterOverrides: { TopicPrefix: benchPrefix },
-        maxInstances: sizes.ingestClients,
-        onLog: (_id, text) => (logTail = (logTail + text).slice(-2000)),
-        onNotice: () => {},
-      });
+      const { loadTemplate } = await import('../../local-stack/runtime/template/load-template.ts');
+      const { defaultTemplatePath } = await import('../../local-stack/runtime/settings.ts');
+      const { runtimeProcess } = await import('../lib/runtime-process.ts');
+      const model = loadTemplate({ templatePath: defaultTemplatePath, parameterOverrides: { TopicPrefix: benchPrefix } });
+      const runtime = await runtimeProcess({ command: 'api', args: ['--parameter-overrides', `TopicPrefix=${benchPrefix}`], instances: sizes.ingestClients });
+      const logTail = () => runtime.outputTail();
       try {
-        const url = `${runtime.apiUrl}/v1/sources/transactions/records`;
-        const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(runtime.registry.model))}`, 'content-type': 'application/json' };
+        const url = `${runtime.url}/v1/sources/transactions/records`;
+        const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(model))}`, 'content-type': 'application/json' };
         log(`warming ${sizes.ingestClients} instances`);
         const warm = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: sizes.ingestClients * 2, clients: sizes.ingestClients, headers });
         if (warm.errors.length > 0) {
-          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${logTail ? ` (function output: ${logTail.trim().split('\n').slice(-3).join(' | ')})` : ''}`);
+          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${logTail() ? ` (runtime output: ${logTail().trim().split('\n').slice(-3).join(' | ')})` : ''}`);
         }
         log('through the local API');
         const api = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: totalBatches, clients: sizes.ingestClients, headers });
