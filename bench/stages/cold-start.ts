@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildFunction } from '../../local-stack/runtime/build/build-function.ts';
-import { type EnvVars, functionEnvironment, readEnvVars } from '../../local-stack/runtime/function-environment.ts';
+import { baseVariables, type EnvVars, functionEnvironment, lambdaVariables, readEnvVars } from '../../local-stack/runtime/function-environment.ts';
 import { loadTemplate } from '../../local-stack/runtime/template/load-template.ts';
 import type { FunctionDefinition } from '../../local-stack/runtime/template/model.ts';
 import { benchmark, type Benchmark } from '../lib/report.ts';
@@ -35,21 +35,7 @@ const oneLineHandler = `export const handler = async () => ({ statusCode: 200 })
  */
 export function coldStartEnvironment(definition: FunctionDefinition, envVars: EnvVars, taskRoot: string): Record<string, string> {
   const { variables, credentials } = functionEnvironment(definition, envVars, {});
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    ...credentials,
-    ...variables,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
-    AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    LAMBDA_TASK_ROOT: taskRoot,
-    _HANDLER: definition.handler,
-  };
+  return { ...baseVariables(), ...credentials, ...variables, ...lambdaVariables(definition, { taskRoot, runtimeDir: taskRoot, logStreamName: 'cold-start' }) };
 }
 
 function loadOnce(loaderPath: string, bundlePath: string, env: Record<string, string>): Promise<number> {

@@ -95,3 +95,28 @@ export function unusedParameters(functions: Iterable<FunctionDefinition>, envVar
   const declared = new Set([...functions].flatMap((definition) => Object.keys(definition.environment)));
   return Object.keys(envVars.Parameters ?? {}).filter((name) => !declared.has(name) && !(credentialVariables as readonly string[]).includes(name));
 }
+
+/**
+ * Lambda's own variables for a function (they win over anything the template or env.json
+ * sets), with the base a Lambda environment has (PATH, LANG, TZ).
+ */
+export function lambdaVariables(definition: FunctionDefinition, where: { taskRoot: string; runtimeDir: string; logStreamName: string }): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(definition.timeoutSeconds),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: where.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    _HANDLER: definition.handler,
+    LAMBDA_TASK_ROOT: where.taskRoot,
+    LAMBDA_RUNTIME_DIR: where.runtimeDir,
+  };
+}
+
+/** The base every Lambda environment has. */
+export const baseVariables = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'en_US.UTF-8', TZ: ':UTC' });

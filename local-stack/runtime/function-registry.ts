@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type BuiltFunction, buildFunction } from './build/build-function.ts';
-import { type EnvVars, functionEnvironment, localBucketNames, readEnvVars, unusedParameters } from './function-environment.ts';
+import { baseVariables, type EnvVars, functionEnvironment, lambdaVariables, localBucketNames, readEnvVars, unusedParameters } from './function-environment.ts';
 import { defaultTemplatePath, readRuntimeSettings, repoRoot } from './settings.ts';
 import { loadTemplate } from './template/load-template.ts';
 import type { FunctionDefinition, TemplateModel } from './template/model.ts';
@@ -153,27 +153,12 @@ export class FunctionRegistry {
     const now = new Date();
     const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
+      ...baseVariables(),
       ...environment.credentials,
       ...environment.variables,
-      // Lambda's reserved variables win over anything the template or env.json sets.
-      AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_FUNCTION_TIMEOUT: String(definition.timeoutSeconds),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${randomBytes(16).toString('hex')}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
-      AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      ...lambdaVariables(definition, { taskRoot: built.taskRoot, runtimeDir: dirname(this.#workerScript), logStreamName: `${date}/[$LATEST]${randomBytes(16).toString('hex')}` }),
       // Libraries treat this as `sam local` (Powertools Tracer, for one, stays off).
       AWS_SAM_LOCAL: 'true',
-      _HANDLER: definition.handler,
-      LAMBDA_TASK_ROOT: built.taskRoot,
-      LAMBDA_RUNTIME_DIR: dirname(this.#workerScript),
     };
     return {
       logicalId: definition.logicalId,
