@@ -152,7 +152,7 @@ export const bridgeStage: Stage = {
         benchmark('bridge-p50-latency', percentile(bridged, 50), 'ms', percentile(plain, 50), params),
         benchmark('bridge-invoke', percentile(invocations.map((i) => i.invokeMs), 50), 'ms', null, {
           ...params,
-          measures: 'median time of one invocation of the trivial function through the bridge (event building, IPC, handler)',
+          measures: 'median time of one invocation of the trivial function through the bridge (event building, hand-over to the instance thread, handler)',
           dispatchDelayP50Ms: Number(percentile(invocations.map((i) => i.dispatchDelayMs), 50).toFixed(2)),
           invocationsPerBatch: Number((invocations.length / batches).toFixed(2)),
           commitAfterInvokeP50Ms: Number(percentile(invocations.map((i) => i.commitMs), 50).toFixed(2)),
