@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TemplateError } from './template/template-error.ts';
 import { parseCommandLine } from './cli-arguments.ts';
-import { invokeCommand } from './invoke-command.ts';
 import { cliScript } from './build/runtime-scripts.ts';
 import { lambdaNodePath, readRuntimeSettings } from './settings.ts';
 
@@ -73,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('invoke needs a function logical id\n');
         return 2;
       }
+      const { invokeCommand } = await import('./invoke-command.ts');
       return invokeCommand({ ...common, functionName, eventPath: (values.event as string | undefined) ?? eventFile });
     }
     case 'api':
