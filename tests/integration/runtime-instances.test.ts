@@ -27,10 +27,10 @@ describe('function instances (one instance per function at most)', () => {
   });
   afterEach(() => registry.stop());
 
-  it('runs one invocation at a time: 10 concurrent invocations all succeed on one instance, never two at once', async () => {
-    // One instance takes the first invocation plus 8 queued behind it; the tenth waits in the pool.
+  it('runs one invocation at a time: 40 concurrent invocations all succeed on one instance, never two at once', async () => {
+    // One instance takes the first invocation plus 32 queued behind it; the other 7 wait in the pool.
     // The handler awaits a timer, so an instance that took the next message early would overlap them.
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => registry.invoke('WorkFunction', { action: 'sleep', ms: 20 })));
+    const outcomes = await Promise.all(Array.from({ length: 40 }, () => registry.invoke('WorkFunction', { action: 'sleep', ms: 5 })));
     const replies = outcomes.map(reply);
     expect(new Set(replies.map((answer) => answer.instanceId)).size).toBe(1);
     expect(Math.max(...replies.map((answer) => answer.maxInFlight))).toBe(1);
