@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { buildFunction } from '../local-stack/runtime/build/build-function.ts';
 import { lambdaNodePath, readRuntimeSettings } from '../local-stack/runtime/settings.ts';
+import { loadTemplate } from '../local-stack/runtime/template/load-template.ts';
 import { runtimeProcess, type ServerProcess, serverProcess } from './lib/runtime-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,11 +91,11 @@ function loadFrom(url: string, connections: number, seconds: number): Promise<Lo
   });
 }
 
-/** The same handler the runtime serves, bundled by esbuild and called in-process by a bare server. */
+/** The handler bundle the runtime serves (built as the runtime builds it), called in-process by a bare server. */
 async function bareServer(node: string, work: string): Promise<ServerProcess> {
-  const handlerFile = join(work, 'ping.mjs');
-  await build({ entryPoints: [resolve(here, '../tests/fixtures/templates/api/ping.ts')], bundle: true, platform: 'node', format: 'esm', outfile: handlerFile, logLevel: 'silent' });
-  return serverProcess(node, [resolve(here, 'lib/bare-http-server.mjs'), handlerFile], (output) => /^(http:\S+)$/m.exec(output)?.[1]);
+  const model = loadTemplate({ templatePath });
+  const built = await buildFunction(model.functions.get('PingFunction')!, work, true);
+  return serverProcess(node, [resolve(here, 'lib/bare-http-server.mjs'), built.handlerFile], (output) => /^(http:\S+)$/m.exec(output)?.[1]);
 }
 
 async function main(): Promise<void> {

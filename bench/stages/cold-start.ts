@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildFunction } from '../../local-stack/runtime/build/build-function.ts';
-import { baseVariables, type EnvVars, functionEnvironment, lambdaVariables, readEnvVars } from '../../local-stack/runtime/function-environment.ts';
+import { type EnvVars, functionEnvironment, instanceEnvironment, readEnvVars } from '../../local-stack/runtime/function-environment.ts';
 import { loadTemplate } from '../../local-stack/runtime/template/load-template.ts';
 import type { FunctionDefinition } from '../../local-stack/runtime/template/model.ts';
 import { benchmark, type Benchmark } from '../lib/report.ts';
@@ -34,8 +34,7 @@ const oneLineHandler = `export const handler = async () => ({ statusCode: 200 })
  * is contacted while a module initialises, so no service needs to run.
  */
 export function coldStartEnvironment(definition: FunctionDefinition, envVars: EnvVars, taskRoot: string): Record<string, string> {
-  const { variables, credentials } = functionEnvironment(definition, envVars, {});
-  return { ...baseVariables(), ...credentials, ...variables, ...lambdaVariables(definition, { taskRoot, runtimeDir: taskRoot, logStreamName: 'cold-start' }) };
+  return instanceEnvironment(definition, functionEnvironment(definition, envVars, {}), { taskRoot, runtimeDir: taskRoot, logStreamName: 'cold-start' });
 }
 
 function loadOnce(loaderPath: string, bundlePath: string, env: Record<string, string>): Promise<number> {

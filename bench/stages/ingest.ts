@@ -73,14 +73,13 @@ export const ingestStage: Stage = {
       const { runtimeProcess } = await import('../lib/runtime-process.ts');
       const model = loadTemplate({ templatePath: defaultTemplatePath, parameterOverrides: { TopicPrefix: benchPrefix } });
       const runtime = await runtimeProcess({ command: 'api', args: ['--parameter-overrides', `TopicPrefix=${benchPrefix}`], instances: sizes.ingestClients });
-      const logTail = () => runtime.outputTail();
       try {
         const url = `${runtime.url}/v1/sources/transactions/records`;
         const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(model))}`, 'content-type': 'application/json' };
         log(`warming ${sizes.ingestClients} instances`);
         const warm = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: sizes.ingestClients * 2, clients: sizes.ingestClients, headers });
         if (warm.errors.length > 0) {
-          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${logTail() ? ` (runtime output: ${logTail().trim().split('\n').slice(-3).join(' | ')})` : ''}`);
+          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${runtime.outputTail() ? ` (runtime output: ${runtime.outputTail().trim().split('\n').slice(-3).join(' | ')})` : ''}`);
         }
         log('through the local API');
         const api = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: totalBatches, clients: sizes.ingestClients, headers });

@@ -97,11 +97,21 @@ export function unusedParameters(functions: Iterable<FunctionDefinition>, envVar
 }
 
 /**
- * Lambda's own variables for a function (they win over anything the template or env.json
- * sets), with the base a Lambda environment has (PATH, LANG, TZ).
+ * Everything an instance's process.env holds: the base a Lambda environment has (PATH, LANG,
+ * TZ), the resolved credentials and variables, then Lambda's own variables, which win over
+ * anything the template or env.json sets.
  */
-export function lambdaVariables(definition: FunctionDefinition, where: { taskRoot: string; runtimeDir: string; logStreamName: string }): Record<string, string> {
+export function instanceEnvironment(
+  definition: FunctionDefinition,
+  resolved: Pick<ResolvedEnvironment, 'variables' | 'credentials'>,
+  where: { taskRoot: string; runtimeDir: string; logStreamName: string },
+): Record<string, string> {
   return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    ...resolved.credentials,
+    ...resolved.variables,
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
@@ -117,6 +127,3 @@ export function lambdaVariables(definition: FunctionDefinition, where: { taskRoo
     LAMBDA_RUNTIME_DIR: where.runtimeDir,
   };
 }
-
-/** The base every Lambda environment has. */
-export const baseVariables = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'en_US.UTF-8', TZ: ':UTC' });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type BuiltFunction, buildFunction } from './build/build-function.ts';
-import { baseVariables, type EnvVars, functionEnvironment, lambdaVariables, localBucketNames, readEnvVars, unusedParameters } from './function-environment.ts';
+import { type EnvVars, functionEnvironment, instanceEnvironment, localBucketNames, readEnvVars, unusedParameters } from './function-environment.ts';
 import { defaultTemplatePath, readRuntimeSettings, repoRoot } from './settings.ts';
 import { loadTemplate } from './template/load-template.ts';
 import type { FunctionDefinition, TemplateModel } from './template/model.ts';
@@ -153,10 +153,7 @@ export class FunctionRegistry {
     const now = new Date();
     const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
     const env: Record<string, string> = {
-      ...baseVariables(),
-      ...environment.credentials,
-      ...environment.variables,
-      ...lambdaVariables(definition, { taskRoot: built.taskRoot, runtimeDir: dirname(this.#workerScript), logStreamName: `${date}/[$LATEST]${randomBytes(16).toString('hex')}` }),
+      ...instanceEnvironment(definition, environment, { taskRoot: built.taskRoot, runtimeDir: dirname(this.#workerScript), logStreamName: `${date}/[$LATEST]${randomBytes(16).toString('hex')}` }),
       // Libraries treat this as `sam local` (Powertools Tracer, for one, stays off).
       AWS_SAM_LOCAL: 'true',
     };
