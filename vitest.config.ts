@@ -1,6 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
-/** Unit tests need no services; integration and end-to-end tests run against the local stack. */
+/**
+ * Unit tests need no services; integration and end-to-end tests run against the local stack.
+ * The workspace packages under local-stack/ keep their tests beside their code; their
+ * projects are named `<package>-unit` and `<package>-integration`, so `--project '*unit'`
+ * runs every unit test of the repository.
+ */
+const packageProjects = ['runtime', 'services'].flatMap((name) => [
+  { extends: true as const, test: { name: `${name}-unit`, root: `local-stack/${name}`, include: ['tests/unit/**/*.test.ts'] } },
+  {
+    extends: true as const,
+    test: { name: `${name}-integration`, root: `local-stack/${name}`, include: ['tests/integration/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false },
+  },
+]);
+
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +29,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false },
       },
+      ...packageProjects,
     ],
   },
 });

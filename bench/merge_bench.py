@@ -27,7 +27,8 @@ from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from ledgerflow_spark.layout import LANDING_PREFIX, TABLES_PREFIX, bucket_root, table_path
-from ledgerflow_spark.merge import LANDING_LINE, read_lines, run_merge
+from ledgerflow_spark.formats import LANDING_LINE, read_lines
+from ledgerflow_spark.merge import run_merge
 from ledgerflow_spark.session import build_session
 
 SEED_PROPERTY = "ledgerflow.bench.seed"

@@ -6,7 +6,6 @@ import { resolveSizes, selectStages, sizeFlags } from './lib/cli.ts';
 import { machineInfo } from './lib/machine.ts';
 import { type Benchmark, buildReport, formatFailures, formatTable, type StageFailure } from './lib/report.ts';
 import type { Stage } from './lib/stage.ts';
-import { apiStage } from './stages/api.ts';
 import { bridgeStage } from './stages/bridge.ts';
 import { coldStartStage } from './stages/cold-start.ts';
 import { freshnessStage } from './stages/freshness.ts';
@@ -18,7 +17,7 @@ import { validateStage } from './stages/validate.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** In the order a full run takes them: pure logic first, then the stack-bound stages. */
-const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, apiStage, ingestStage, bridgeStage, mergeStage, freshnessStage];
+const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage, mergeStage, freshnessStage];
 
 const usage = `Usage: npm run bench -- [--out <file.json>] [--only <stage>[,<stage>...]] [--tiny] [size flags]
 

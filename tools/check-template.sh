@@ -1,43 +1,56 @@
 #!/usr/bin/env bash
-# Template checks: cfn-lint, sam validate --lint, then sam build with each function's
-# bundle size. `--build-only` skips the linters.
+# Template checks: cfn-lint, sam validate --lint, checkov, then sam build with each
+# function's bundle size. `--build-only` (npm run build) skips the linters.
 #
-# sam build copies CodeUri (the repository root) before bundling; building from a
-# staging copy of the tracked sources keeps it from copying node_modules and .stack/.
+# The build is a plain `sam build` from the repository root (samconfig.toml's defaults):
+# each function's folder is bundled in place by the project's esbuild, nothing is copied
+# or installed, and .aws-sam/ keeps SAM's build state between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 venv=${LEDGERFLOW_VENV:-$root/.stack/venv}
+# checkov pins its own boto3, which aws-sam-cli's cannot share: it has a venv of its own.
+checkov_venv=$root/.stack/checkov-venv
 export SAM_CLI_TELEMETRY=0
-export PATH="$root/node_modules/.bin:$venv/bin:$PATH"
+export PATH="$venv/bin:$PATH"
 
 for tool in sam cfn-lint; do
   command -v "$tool" >/dev/null || { echo "error: $tool not found in $venv/bin; run: npm run stack:install" >&2; exit 1; }
 done
+
+# Installs checkov when missing or when tools/checkov-requirements.txt changed; the copy of
+# the requirements is written last, so an interrupted install is redone.
+ensure_checkov() {
+  local installed=$checkov_venv/requirements.txt
+  cmp -s tools/checkov-requirements.txt "$installed" && return
+  echo "installing checkov into $checkov_venv"
+  rm -rf "$checkov_venv"
+  "$venv/bin/python" -m venv "$checkov_venv"
+  "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+  cp tools/checkov-requirements.txt "$installed"
+}
 
 if [ "${1:-}" != "--build-only" ]; then
   echo "cfn-lint template.yaml"
   cfn-lint template.yaml
   echo "sam validate --lint"
   sam validate --lint --template-file template.yaml 2>&1 | grep -v -i telemetry
+  ensure_checkov
+  echo "checkov (each skip is in template.yaml with its reason)"
+  "$checkov_venv/bin/checkov" --file template.yaml --framework cloudformation --compact --quiet --skip-download
 fi
 
-staging=$(mktemp -d)
-trap 'rm -rf "$staging"' EXIT
-git ls-files -z --cached --others --exclude-standard -- template.yaml package.json package-lock.json tsconfig.json functions layers |
-  xargs -0 -I{} cp --parents {} "$staging"
-
 echo "sam build"
-(cd "$staging" && sam build --template-file template.yaml --build-dir "$root/.aws-sam/build" --cache-dir "$root/.aws-sam/cache" --cached >"$root/.aws-sam-build.log" 2>&1) || {
-  cat "$root/.aws-sam-build.log" >&2
-  exit 1
-}
-rm -f "$root/.aws-sam-build.log"
+mkdir -p .aws-sam
+log=.aws-sam/build.log
+started=$SECONDS
+sam build >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+echo "built in $((SECONDS - started)) s"
 
 echo
 printf '%-24s %12s %12s\n' function 'bundle (KB)' 'limit (KB)'
 status=0
-for dir in "$root"/.aws-sam/build/*Function; do
+for dir in .aws-sam/build/*Function; do
   bundle=$(find "$dir" -maxdepth 1 -name '*.mjs' -o -maxdepth 1 -name '*.js' | head -n 1)
   size=$(( $(stat -c %s "$bundle") / 1024 ))
   printf '%-24s %12s %12s\n' "$(basename "$dir")" "$size" 1024

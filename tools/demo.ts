@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { stackSettings } from '../local-stack/services/settings.ts';
-import { ensureStack, localToken, runScript, startRuntime, type RuntimeProcess } from './pipeline/local-services.ts';
+import { stackSettings } from '../local-stack/stack.config.ts';
+import { isStackUp, launchRuntime, localToken, type RuntimeProcess, runScript, startStack } from './pipeline/local-services.ts';
 import { type Reconciliation, reconcile } from './pipeline/reconcile.ts';
 import { LakeWatcher, waitUntilSettled } from './pipeline/settle.ts';
 import { type AcceptedRecord, sendRecords } from './pipeline/send-records.ts';
@@ -31,15 +31,35 @@ async function main(): Promise<void> {
   if (!Number.isInteger(total) || total < 10) throw new Error('--records must be a whole number of at least 10');
 
   const started = Date.now();
-  heading('1/5 local stack (Kafka, MinIO, Spark job service)');
-  const stack = ensureStack();
+  const keepRunning = values['keep-running'] === true;
+  // Decided before anything starts: a stack that was up stays up; one the demo starts (even halfway) is stopped.
+  const stackWasUp = isStackUp();
   let runtime: RuntimeProcess | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopWhatWasStarted = () => {
+    stopping ??= (async () => {
+      await runtime?.stop();
+      if (!stackWasUp) {
+        heading('stopping the local stack (it was not running before the demo)');
+        runScript('stack:down');
+      }
+    })();
+    return stopping;
+  };
+  // `on`, not `once`: a second Ctrl-C must not kill the demo halfway through stopping.
+  const stopOnSignal = () => void stopWhatWasStarted().finally(() => process.exit(130));
+  if (!keepRunning) {
+    process.on('SIGINT', stopOnSignal);
+    process.on('SIGTERM', stopOnSignal);
+  }
   try {
+    heading('1/5 local stack (Kafka, MinIO, Spark job service)');
+    if (stackWasUp) console.log('already up: it stays up after the demo');
+    else startStack();
+
     heading('2/5 Docker-free runtime (API, invoke endpoint, Kafka and S3 bridges)');
-    runtime = await startRuntime();
-    const stopOnSignal = () => void runtime?.stop().finally(() => process.exit(130));
-    process.once('SIGINT', stopOnSignal);
-    process.once('SIGTERM', stopOnSignal);
+    runtime = launchRuntime();
+    await runtime.ready();
     console.log(`API on ${runtime.apiUrl}, logs in ${runtime.logFile}`);
 
     heading('3/5 sending records through the ingest API');
@@ -75,14 +95,11 @@ async function main(): Promise<void> {
     const result = await reconcile(accepted);
     printReconciliation(result, refused);
     console.log(`\ndemo finished in ${Math.round((Date.now() - started) / 1000)} s`);
-    printNextSteps(values['keep-running'] || !stack.started);
-    if (values['keep-running']) console.log(`  the Docker-free runtime keeps running as pid ${runtime.pid}: kill ${runtime.pid} to stop it`);
+    printNextSteps(keepRunning || stackWasUp);
+    if (keepRunning) console.log(`  the Docker-free runtime keeps running as pid ${runtime.pid}: kill ${runtime.pid} to stop it`);
     if (result.totals.lost !== 0 || result.totals.inBoth !== 0) process.exitCode = 1;
   } finally {
-    if (!values['keep-running']) {
-      await runtime?.stop();
-      if (stack.started) runScript('stack:down');
-    }
+    if (!keepRunning) await stopWhatWasStarted();
   }
 }
 

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m (%s)\n' "$1" "$(date +%H:%M:%S)"; }
 
 step "install node dependencies"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+source tools/node-modules.sh
+ensure_node_modules
 
 step "lint and type-check"
 npm run --silent lint

@@ -1,8 +1,8 @@
 import { findContract } from '#contracts/registry.ts';
 import { deterministicUuid } from '#lib/ids.ts';
-import { landingObjectKey } from '#lib/lake-layout.ts';
+import { landingObjectKey } from '#contracts/lake.ts';
 import { topicForSource } from '#lib/topics.ts';
-import type { LandingLine } from '../../functions/validate/validate-batch.ts';
+import type { LandingLine } from '#contracts/lake-lines.ts';
 import { validateRecord } from '../../functions/validate/validate-record.ts';
 import { SeededRandom } from '../../tools/sample-data/random.ts';
 import { updatedRecord } from '../../tools/sample-data/sources.ts';

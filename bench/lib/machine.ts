@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, release, totalmem, type as osType } from 'node:os';
+import * as z from 'zod';
+import { readConfig } from '#lib/config.ts';
+
+/** The Java that Kafka and Spark run with: JAVA_HOME's, or the one on the PATH. */
+const { JAVA_HOME } = readConfig(z.object({ JAVA_HOME: z.string().optional() }));
 
 /** The machine a run was measured on, written beside its figures. */
 export interface MachineInfo {
@@ -22,7 +27,7 @@ export function parseJavaVersion(output: string): string | null {
 
 export const bytesToGiB = (bytes: number): number => Math.round((bytes / 1024 ** 3) * 10) / 10;
 
-export function javaVersion(javaHome = process.env.JAVA_HOME): string | null {
+export function javaVersion(javaHome = JAVA_HOME): string | null {
   const java = javaHome ? `${javaHome}/bin/java` : 'java';
   const result = spawnSync(java, ['-version'], { encoding: 'utf8', timeout: 10_000 });
   if (result.error || result.status !== 0) return null;

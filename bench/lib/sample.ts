@@ -2,7 +2,8 @@ import type { SourceContract } from '#contracts/contract.ts';
 import { findContract } from '#contracts/registry.ts';
 import { deterministicUuid } from '#lib/ids.ts';
 import { type OutgoingMessage, recordMessage } from '#lib/record-messages.ts';
-import type { KafkaEvent, KafkaRecord } from '../../functions/validate/kafka-event.ts';
+import { buildKafkaEvent, type ConsumedRecord, type KafkaEventSource } from '@ledgerflow/lambda-runtime';
+import type { KafkaEvent } from '../../functions/validate/kafka-event.ts';
 import { generateSample, type SampleOptions } from '../../tools/sample-data/generate-sample.ts';
 
 /** Benchmarks share the sample generator of the demo and the tests; these shape its output. */
@@ -79,40 +80,30 @@ function partitionOf(key: string, partitions: number): number {
   return Math.abs(hash) % partitions;
 }
 
-const toBytes = (text: string) => [...Buffer.from(text, 'utf8')];
-
 /**
- * The event Lambda delivers for an Amazon MSK event source ("aws:kafka"): records
- * grouped by "topic-partition", key and value base64, each header an object of one
- * name and its bytes.
+ * The event Lambda delivers for an Amazon MSK event source ("aws:kafka"), built by the
+ * runtime's own encoder from the messages as a consumer would read them.
  */
 export function mskEvent(messages: OutgoingMessage[], partitions = 3, firstOffset = 1000): KafkaEvent {
-  const records: Record<string, KafkaRecord[]> = {};
   const nextOffset = new Map<number, number>();
   const timestamp = Date.parse('2026-03-01T12:00:00.000Z');
-  for (const message of messages) {
+  const records: ConsumedRecord[] = messages.map((message) => {
     const partition = partitionOf(message.key, partitions);
     const offset = nextOffset.get(partition) ?? firstOffset;
     nextOffset.set(partition, offset + 1);
-    const group = `${message.topic}-${partition}`;
-    records[group] ??= [];
-    records[group].push({
+    return {
       topic: message.topic,
       partition,
-      offset,
+      offset: BigInt(offset),
       timestamp,
       timestampType: 'CREATE_TIME',
-      key: Buffer.from(message.key).toString('base64'),
-      value: Buffer.from(message.value).toString('base64'),
-      headers: Object.entries(message.headers).map(([name, value]) => ({ [name]: toBytes(value) })),
-    });
-  }
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/ledgerflow/a1b2c3d4-5678-90ab-cdef-11111EXAMPLE-1',
-    bootstrapServers: '127.0.0.1:9092',
-    records,
-  };
+      key: Buffer.from(message.key),
+      value: Buffer.from(message.value),
+      headers: Object.entries(message.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
+    };
+  });
+  const source: KafkaEventSource = { kind: 'msk', eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/ledgerflow/a1b2c3d4-5678-90ab-cdef-11111EXAMPLE-1', bootstrapServers: ['127.0.0.1:9092'] };
+  return buildKafkaEvent(records, source) as unknown as KafkaEvent;
 }
 
 /** Average byte length of the messages' values (what "~1 KB records" refers to). */

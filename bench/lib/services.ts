@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { isPortOpen } from '../../local-stack/services/processes.ts';
+import { isPortOpen } from '@ledgerflow/local-services';
 import { StageUnavailableError } from './stage.ts';
 
 /** Whether something accepts TCP connections at host:port within the timeout. */

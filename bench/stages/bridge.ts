@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Consumer, type Message } from '@platformatic/kafka';
 import { createRecordProducer } from '#lib/kafka.ts';
 import { benchmark } from '../lib/report.ts';
+import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
 import { ingestMessages, transactionRecords } from '../lib/sample.ts';
 import { kafkaService, requireServices } from '../lib/services.ts';
@@ -68,7 +69,7 @@ export const bridgeStage: Stage = {
   name: 'bridge',
   needs: 'Kafka (npm run stack:up); the stage runs its own bridge over a benchmark-only template',
   async run({ sizes, repoRoot, log }) {
-    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    const { stackSettings } = await import('../../local-stack/stack.config.ts');
     await requireServices('bridge', [kafkaService(stackSettings.kafkaPort)]);
     const brokers = stackSettings.kafkaBrokers;
     const runId = Date.now().toString(36);
@@ -93,21 +94,31 @@ export const bridgeStage: Stage = {
       }
 
       log(`the runtime's bridge with a trivial function, ${batches} batches of ${batchSize}`);
-      const { FunctionRegistry } = await import('../../local-stack/runtime/function-registry.ts');
-      const { startKafkaBridge } = await import('../../local-stack/runtime/bridges/kafka/kafka-bridge.ts');
-      const registry = await FunctionRegistry.create({
-        templatePath: join(repoRoot, 'bench/fixtures/bridge/template.yaml'),
-        envVarsPath: '',
-        parameterOverrides: { BootstrapServers: brokers.join(','), Topic: topic, ConsumerGroupId: `bench-bridge-${runId}` },
-        maxInstances: 1,
-        onLog: () => {},
-        onNotice: () => {},
-      });
+      const { startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
       const bridgeDelivery = deliveryCounter();
       const invocations: { dispatchDelayMs: number; invokeMs: number; commitMs: number }[] = [];
       const failures: string[] = [];
       // Delivery is the end of the invocation that held the record; the offset commit follows it.
       let invocationEnded = 0;
+      const runtime = await startLocalRuntime({
+        templatePath: join(repoRoot, 'bench/fixtures/bridge/template.yaml'),
+        stateDir: localRuntimeOptions.stateDir,
+        parameterOverrides: { BootstrapServers: brokers.join(','), Topic: topic, ConsumerGroupId: `bench-bridge-${runId}` },
+        maxInstances: 1,
+        apiPort: false,
+        invokePort: false,
+        kafka: true,
+        onLog: () => {},
+        onNotice: (text) => {
+          if (/fail|error/i.test(text)) failures.push(text);
+        },
+        onKafkaBatch: (report) => {
+          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
+          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs, commitMs: performance.now() - invocationEnded });
+        },
+      });
+      // The bridge calls registry.invoke for each batch; no record is produced before this wrapper is in place.
+      const { registry } = runtime;
       const invoke = registry.invoke.bind(registry);
       registry.invoke = async (logicalId, event, options) => {
         const outcome = await invoke(logicalId, event, options);
@@ -116,16 +127,6 @@ export const bridgeStage: Stage = {
         if (outcome.ok) bridgeDelivery.delivered(groups.reduce((sum, records) => sum + records.length, 0));
         return outcome;
       };
-      const bridge = await startKafkaBridge({
-        registry,
-        onNotice: (text) => {
-          if (/fail|error/i.test(text)) failures.push(text);
-        },
-        onBatch: (report) => {
-          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
-          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs, commitMs: performance.now() - invocationEnded });
-        },
-      });
       let bridged: number[];
       try {
         await registry.invoke('TrivialFunction', { records: {} }); // a warm instance, as in a steady pipeline
@@ -135,8 +136,7 @@ export const bridgeStage: Stage = {
       } catch (error) {
         throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
       } finally {
-        await bridge.stop();
-        await registry.stop();
+        await runtime.stop();
       }
 
       const plainP95 = percentile(plain, 95);

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { decodeObjectKey, landingObjectKey } from '#lib/lake-layout.ts';
-import { recordHeaders, sourceForTopic } from '#lib/topics.ts';
+import { CreateBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { decodeObjectKey, landingObjectKey } from '#contracts/lake.ts';
+import { recordHeaders, sourceForTopic, topicForSource } from '#lib/topics.ts';
 import { decodeHeaders, type KafkaEvent } from '../../functions/validate/kafka-event.ts';
 import { deleteTopic, withAdmin } from '../lib/kafka-admin.ts';
+import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
 import { transactionRecords } from '../lib/sample.ts';
 import { jobService, kafkaService, minioService, requireServices } from '../lib/services.ts';
@@ -56,7 +57,7 @@ export const freshnessStage: Stage = {
   name: 'freshness',
   needs: 'Kafka, MinIO and the Spark job service (npm run stack:up); the stage runs its own runtime (API, Kafka and S3 bridges)',
   async run({ sizes, repoRoot, log }) {
-    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    const { stackSettings } = await import('../../local-stack/stack.config.ts');
     await requireServices('freshness', [kafkaService(stackSettings.kafkaPort), minioService(stackSettings.minioPort), jobService(stackSettings.jobServicePort)]);
     const health = await fetch(`${stackSettings.jobServiceUrl}/health`).catch(() => undefined);
     if (health?.status !== 200) throw new Error(`the job service at ${stackSettings.jobServiceUrl} is not ready (GET /health answered ${health?.status ?? 'nothing'})`);
@@ -65,9 +66,10 @@ export const freshnessStage: Stage = {
     const topicPrefix = `bench.fresh.${runId}.`;
     const brokers = stackSettings.kafkaBrokers;
     const { sourceNames } = await import('#contracts/registry.ts');
-    const topics = sourceNames().map((source) => `${topicPrefix}${source}`);
+    const topics = sourceNames().map((source) => topicForSource(topicPrefix, source));
     await withAdmin(brokers, (admin) => admin.createTopics({ topics, partitions: stackSettings.kafkaPartitions, replicas: 1 }));
-    const s3 = new S3Client({ endpoint: stackSettings.s3Endpoint, forcePathStyle: true, region: stackSettings.region, credentials: stackSettings.credentials });
+    const { lakeClient } = await import('../../tools/pipeline/settle.ts');
+    const s3 = lakeClient();
     await s3.send(new HeadBucketCommand({ Bucket: freshBucket })).catch(() => s3.send(new CreateBucketCommand({ Bucket: freshBucket })));
     // Every run starts from empty tables, so runs compare.
     await emptyBucket(s3, freshBucket);
@@ -85,9 +87,9 @@ export const freshnessStage: Stage = {
     const jobs = new Map<string, string[]>();
     const keyJobs = new Map<string, { jobId: string; submitted: number }>();
     const notices: string[] = [];
-    const { startLocalRuntime } = await import('../../local-stack/runtime/start-local-runtime.ts');
-    const { findAuthorizer, issueLocalToken } = await import('../../local-stack/runtime/api/token-command.ts');
+    const { findAuthorizer, issueLocalToken, startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
     const runtime = await startLocalRuntime({
+      stateDir: localRuntimeOptions.stateDir,
       apiPort: 0,
       invokePort: false,
       kafka: true,

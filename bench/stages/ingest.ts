@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
+import { topicForSource } from '#lib/topics.ts';
 import { benchmark } from '../lib/report.ts';
 import { postLoad } from '../lib/http-load.ts';
 import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
+import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { averageValueBytes, ingestMessages, transactionRecords } from '../lib/sample.ts';
 import { kafkaService, requireServices } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
@@ -10,7 +13,7 @@ import { percentile, perSecond } from '../lib/stats.ts';
 
 /** Ingest publishes to <TopicPrefix>transactions; the benchmark's prefix keeps its records out of the pipeline. */
 const benchPrefix = 'bench.';
-const topic = `${benchPrefix}transactions`;
+const topic = topicForSource(benchPrefix, 'transactions');
 
 function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -50,8 +53,8 @@ async function produceDirect(brokers: string[], batches: OutgoingMessage[][], to
 export const ingestStage: Stage = {
   name: 'ingest',
   needs: 'Kafka (npm run stack:up); the stage starts its own runtime API on a free port',
-  async run({ sizes, log }) {
-    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+  async run({ sizes, repoRoot, log }) {
+    const { stackSettings } = await import('../../local-stack/stack.config.ts');
     await requireServices('ingest', [kafkaService(stackSettings.kafkaPort)]);
     const brokers = stackSettings.kafkaBrokers;
     const batchSize = sizes.ingestBatch;
@@ -67,12 +70,14 @@ export const ingestStage: Stage = {
       log('baseline: the same producer straight to the broker');
       const direct = await produceDirect(brokers, batches, totalBatches, sizes.ingestClients);
 
-      const { findAuthorizer, issueLocalToken } = await import('../../local-stack/runtime/api/token-command.ts');
-      const { loadTemplate } = await import('../../local-stack/runtime/template/load-template.ts');
-      const { defaultTemplatePath } = await import('../../local-stack/runtime/settings.ts');
-      const { runtimeProcess } = await import('../lib/runtime-process.ts');
-      const model = loadTemplate({ templatePath: defaultTemplatePath, parameterOverrides: { TopicPrefix: benchPrefix } });
-      const runtime = await runtimeProcess({ command: 'api', args: ['--parameter-overrides', `TopicPrefix=${benchPrefix}`], instances: sizes.ingestClients });
+      const { findAuthorizer, issueLocalToken, loadTemplate, startRuntimeProcess } = await import('@ledgerflow/lambda-runtime');
+      const model = loadTemplate({ templatePath: join(repoRoot, 'template.yaml'), parameterOverrides: { TopicPrefix: benchPrefix } });
+      const runtime = await startRuntimeProcess({
+        command: 'api',
+        args: ['--env-vars', localRuntimeOptions.envVarsPath, '--state-dir', localRuntimeOptions.stateDir, '--parameter-overrides', `TopicPrefix=${benchPrefix}`],
+        instances: sizes.ingestClients,
+        cwd: repoRoot,
+      });
       try {
         const url = `${runtime.url}/v1/sources/transactions/records`;
         const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(model))}`, 'content-type': 'application/json' };

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { toNdjson } from '#lib/lake-layout.ts';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { toNdjson } from '#contracts/lake.ts';
 import { entities, landingObjects, updates } from '../lib/landing.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
 import { minioService, requireServices, runCommand } from '../lib/services.ts';
@@ -103,16 +103,12 @@ interface MergeBenchOutput {
 
 async function measureMerges(context: StageContext): Promise<Benchmark[]> {
   const { sizes, repoRoot, log } = context;
-  const { stackSettings } = await import('../../local-stack/services/settings.ts');
-  const { sparkEnvironment } = await import('../../local-stack/services/components/spark.ts');
+  const { stackSettings } = await import('../../local-stack/stack.config.ts');
+  const { sparkEnvironment } = await import('@ledgerflow/local-services');
   const python = stackSettings.paths.venvPython;
   if (!existsSync(python)) throw new StageUnavailableError(`merge needs the Spark venv at ${python} (npm run stack:install)`);
-  const s3 = new S3Client({
-    endpoint: stackSettings.s3Endpoint,
-    forcePathStyle: true,
-    region: stackSettings.region,
-    credentials: stackSettings.credentials,
-  });
+  const { lakeClient } = await import('../../tools/pipeline/settle.ts');
+  const s3 = lakeClient();
   try {
     await s3.send(new HeadBucketCommand({ Bucket: benchBucket })).catch(() => s3.send(new CreateBucketCommand({ Bucket: benchBucket })));
     const tableRows = sizes.mergeTableRows;
@@ -167,8 +163,8 @@ async function measureMerges(context: StageContext): Promise<Benchmark[]> {
 /** Seconds until a fresh job service answers /health with 200, against a bare Spark session's first action. */
 async function measureJobServiceColdStart(context: StageContext): Promise<Benchmark[]> {
   const { repoRoot, log } = context;
-  const { stackSettings } = await import('../../local-stack/services/settings.ts');
-  const { sparkEnvironment } = await import('../../local-stack/services/components/spark.ts');
+  const { stackSettings } = await import('../../local-stack/stack.config.ts');
+  const { sparkEnvironment } = await import('@ledgerflow/local-services');
   const python = stackSettings.paths.venvPython;
   if (!existsSync(join(repoRoot, 'spark/ledgerflow_spark/job_service.py'))) throw new Error('spark/ledgerflow_spark/job_service.py does not exist');
   const env = { ...sparkEnvironment(stackSettings), PYTHONPATH: join(repoRoot, 'spark') };
@@ -224,7 +220,7 @@ export const mergeStage: Stage = {
   name: 'merge',
   needs: 'MinIO and the Spark venv (npm run stack:up)',
   async run(context) {
-    const { stackSettings } = await import('../../local-stack/services/settings.ts');
+    const { stackSettings } = await import('../../local-stack/stack.config.ts');
     await requireServices('merge', [minioService(stackSettings.minioPort)]);
     const coldStart = () =>
       measureJobServiceColdStart(context).catch((error: Error) => {

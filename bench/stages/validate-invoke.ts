@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBase64 } from '../../functions/validate/kafka-event.ts';
+import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { benchmark } from '../lib/report.ts';
 import { averageValueBytes, ingestMessages, mskEvent, transactionRecords } from '../lib/sample.ts';
 import { minioService, requireServices, runCommand } from '../lib/services.ts';
@@ -15,16 +16,10 @@ export function parseReportDuration(stderr: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/**
- * A full-size Kafka batch (about 6 MB of event, Lambda's payload limit) through the
- * Docker-free `npm run local:invoke -- ValidateFunction <event.json>`: the handler's
- * Duration (event schema, validation, landing and quarantine writes to MinIO) against
- * base64-decode + JSON.parse of the same batch in this process.
- */
 /** Invokes ValidateFunction once to warm an instance, then `invokes` times more; the median Duration of those. */
 async function warmInvokes(event: unknown, count: number, invokes: number): Promise<{ durationMs: number; invokes: number }> {
-  const { FunctionRegistry } = await import('../../local-stack/runtime/function-registry.ts');
-  const registry = await FunctionRegistry.create({ maxInstances: 1, onLog: () => {}, onNotice: () => {} });
+  const { FunctionRegistry } = await import('@ledgerflow/lambda-runtime');
+  const registry = await FunctionRegistry.create({ ...localRuntimeOptions, maxInstances: 1, onLog: () => {}, onNotice: () => {} });
   try {
     const durations: number[] = [];
     for (let run = 0; run <= invokes; run++) {
@@ -40,6 +35,12 @@ async function warmInvokes(event: unknown, count: number, invokes: number): Prom
   }
 }
 
+/**
+ * A full-size Kafka batch (about 6 MB of event, Lambda's payload limit) through the
+ * Docker-free `npm run local:invoke -- ValidateFunction <event.json>`: the handler's
+ * Duration (event schema, validation, landing and quarantine writes to MinIO) against
+ * base64-decode + JSON.parse of the same batch in this process.
+ */
 export const validateInvokeStage: Stage = {
   name: 'validate-invoke',
   needs: 'MinIO (npm run stack:up) and the Docker-free runtime (local:invoke)',

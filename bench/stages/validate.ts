@@ -1,5 +1,5 @@
 import { findContract } from '#contracts/registry.ts';
-import { toNdjson } from '#lib/lake-layout.ts';
+import { toNdjson } from '#contracts/lake.ts';
 import { decodeBase64, kafkaEventSchema } from '../../functions/validate/kafka-event.ts';
 import { validateBatch } from '../../functions/validate/validate-batch.ts';
 import { benchmark } from '../lib/report.ts';

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { SourceContract } from '#contracts/contract.ts';
-import { maskCardNumbersInText } from '#contracts/rules/card.ts';
-import { protectRecord } from '#contracts/protect.ts';
+import { maskCardNumbers } from '#contracts/card-data.ts';
+import type { QuarantineLine } from '#contracts/lake-lines.ts';
+import { recordLimits } from '#contracts/record-limits.ts';
 import { deterministicUuid } from '#lib/ids.ts';
-import { envelopeProblem, type OutgoingMessage, recordMessage } from '#lib/record-messages.ts';
+import { type OutgoingMessage, prepareRecord, preparedMessage } from '#lib/record-messages.ts';
 import { type FileFormat, readRecords } from './read-records.ts';
 
 export interface DroppedFile {
@@ -25,22 +26,8 @@ export interface FileReport {
   finishedAt: string;
 }
 
-/** A quarantine line in the same shape validation writes, with the file and line instead of Kafka coordinates. */
-export interface RejectedLine {
-  eventId: string;
-  batchId: string;
-  receivedAt: string;
-  traceparent: null;
-  source: string;
-  topic: null;
-  partition: null;
-  offset: null;
-  kafkaTimestamp: null;
-  file: string;
-  line: number;
-  reasons: { path: string; message: string }[];
-  payload: unknown;
-}
+/** A quarantine line of a dropped file: the file and line instead of Kafka coordinates. */
+export type RejectedLine = QuarantineLine & { file: string; line: number };
 
 export interface FileDependencies {
   publish: (messages: OutgoingMessage[]) => Promise<void>;
@@ -48,7 +35,7 @@ export interface FileDependencies {
 }
 
 /**
- * Streams a dropped file into the pipeline: records that pass the envelope check are
+ * Streams a dropped file into the pipeline: records that pass ingest's checks (prepareRecord) are
  * published in chunks exactly as HTTP ingest would publish them; lines that cannot be
  * read are returned for quarantine with their line numbers. Ids derive from the file's
  * key, ETag and line, so processing the same file again publishes the same event ids.
@@ -62,7 +49,9 @@ export async function processFile(
 ): Promise<{ report: FileReport; rejected: RejectedLine[] }> {
   const startedAt = deps.now().toISOString();
   const batchId = deterministicUuid('file', file.bucket, file.key, file.eTag);
-  const sourceObject = `s3://${file.bucket}/${file.key}`;
+  // A file name is producer text too.
+  const sourceObject = maskCardNumbers(`s3://${file.bucket}/${file.key}`);
+  const limits = recordLimits();
   const rejected: RejectedLine[] = [];
   let chunk: OutgoingMessage[] = [];
   let lines = 0;
@@ -79,16 +68,17 @@ export async function processFile(
     lines = Math.max(lines, entry.line);
     const eventId = deterministicUuid(batchId, String(entry.line));
     const receivedAt = deps.now().toISOString();
-    const problem = 'error' in entry ? entry.error : envelopeProblem(contract, entry.record);
-    if (problem) {
-      const payload = 'error' in entry ? maskCardNumbersInText(entry.text) : protectRecord(contract, entry.record, options.tokenKey);
+    const prepared = 'error' in entry
+      ? { ok: false as const, reasons: [entry.error], payload: maskCardNumbers(entry.text) }
+      : prepareRecord(contract, entry.record, { tokenKey: options.tokenKey, limits });
+    if (!prepared.ok) {
       rejected.push({
         eventId, batchId, receivedAt, traceparent: null, source: contract.source, topic: null, partition: null, offset: null, kafkaTimestamp: null,
-        file: sourceObject, line: entry.line, reasons: [{ path: '', message: problem }], payload,
+        file: sourceObject, line: entry.line, reasons: prepared.reasons.map((message) => ({ path: '', message })), payload: prepared.payload,
       });
       continue;
     }
-    chunk.push(recordMessage(contract, (entry as { record: Record<string, unknown> }).record, { eventId, batchId, receivedAt, sourceObject }, options));
+    chunk.push(preparedMessage(contract, prepared.record, { eventId, batchId, receivedAt, sourceObject }, options.topicPrefix));
     if (chunk.length >= options.chunkSize) await flush();
   }
   await flush();

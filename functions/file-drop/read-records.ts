@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { maskCardNumbersInText } from '#contracts/rules/card.ts';
+import { maskCardNumbers } from '#contracts/card-data.ts';
 import { csvRecords } from './csv-lines.ts';
 
 export type FileFormat = 'csv' | 'ndjson';
@@ -35,7 +35,7 @@ async function* readNdjson(body: Readable): AsyncIterable<FileLine> {
       else yield { line, record: record as Record<string, unknown> };
     } catch (error) {
       // The parser quotes the line in its message: mask it like the line itself.
-      yield { line, error: maskCardNumbersInText(`line is not valid JSON: ${(error as Error).message}`), text };
+      yield { line, error: maskCardNumbers(`line is not valid JSON: ${(error as Error).message}`), text };
     }
   }
 }

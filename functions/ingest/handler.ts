@@ -3,18 +3,20 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { findContract } from '#contracts/registry.ts';
-import { cardTokenKeySettings } from '#lib/card-token-key.ts';
-import { commaList, readConfig } from '#lib/config.ts';
+import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts';
+import { readConfig } from '#lib/config.ts';
+import { sharedDependencies } from '#lib/dependencies.ts';
 import { httpErrors } from '#lib/http-errors.ts';
-import { createRecordProducer } from '#lib/kafka.ts';
+import { createRecordProducer, kafkaSettings } from '#lib/kafka.ts';
 import { logger, metrics } from '#lib/observability.ts';
-import { ingestRequest } from './ingest-request.ts';
+import { topicSettings } from '#lib/topics.ts';
+import { type IngestDependencies, ingestRequest } from './ingest-request.ts';
 
 const config = readConfig(
-  cardTokenKeySettings.extend({
-    KAFKA_BROKERS: commaList,
-    TOPIC_PREFIX: z.string().default('ingest.'),
+  z.object({
+    ...cardTokenKeySettings.shape,
+    ...kafkaSettings.shape,
+    ...topicSettings.shape,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
     MAX_RECORDS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   }),
@@ -22,27 +24,23 @@ const config = readConfig(
 
 const producer = createRecordProducer({ clientId: 'ingest', brokers: config.KAFKA_BROKERS });
 
-const settings = {
-  topicPrefix: config.TOPIC_PREFIX,
-  cardTokenKey: config.CARD_TOKEN_KEY,
-  maxBodyBytes: config.MAX_BODY_BYTES,
-  maxRecordsPerRequest: config.MAX_RECORDS_PER_REQUEST,
-};
+const readCardTokenKey = cardTokenKeyReader(config);
+
+// Built per invocation with the key read then, so a rotated key is picked up.
+const dependencies = (cardTokenKey: string): IngestDependencies => ({
+  ...sharedDependencies({
+    topicPrefix: config.TOPIC_PREFIX,
+    cardTokenKey,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxRecordsPerRequest: config.MAX_RECORDS_PER_REQUEST,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+  }),
+  publish: async (messages) => void (await producer.send({ messages })),
+  now: () => new Date(),
+});
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(httpErrors({ logger }))
-  .handler((event) =>
-    ingestRequest(event, settings, {
-      findContract,
-      publish: async (messages) => {
-        await producer.send({ messages });
-        metrics.addMetric('RecordsPublished', 'Count', messages.length);
-        // Ids only: the records themselves carry personal data.
-        const first = messages[0]!.headers;
-        logger.info('batch published', { batchId: first['batch-id'], topic: messages[0]!.topic, records: messages.length, traceparent: first.traceparent });
-      },
-      now: () => new Date(),
-    }),
-  );
+  .handler(async (event) => ingestRequest(event, dependencies(await readCardTokenKey())));

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { SourceContract } from '#contracts/contract.ts';
+import { containsCardNumber, maskCardNumbers } from '#contracts/card-data.ts';
+import { recordLimits } from '#contracts/record-limits.ts';
+import type { FunctionDependencies } from '#lib/dependencies.ts';
 import { PublishError, RequestError } from '#lib/errors.ts';
-import { deterministicUuid } from '#lib/ids.ts';
+import { deterministicUuid, randomId, randomTraceparent } from '#lib/ids.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { bodyFormat, parseRecords } from './parse-body.ts';
 import { prepareBatch } from './prepare-batch.ts';
@@ -12,13 +13,14 @@ export interface IngestSettings {
   cardTokenKey: string;
   maxBodyBytes: number;
   maxRecordsPerRequest: number;
+  /** The brokers' message size limit; each record must fit in one message (record-limits.ts). */
+  maxMessageBytes: number;
 }
 
-export interface IngestDependencies {
-  findContract: (source: string) => SourceContract | undefined;
+export type IngestDependencies = FunctionDependencies<IngestSettings> & {
   publish: (messages: OutgoingMessage[]) => Promise<void>;
   now: () => Date;
-}
+};
 
 export interface IngestAccepted {
   batchId: string;
@@ -32,26 +34,25 @@ export interface IngestAccepted {
  * POST /v1/sources/{source}/records: checks the envelope, publishes every record and
  * answers 202 only once all of them are durable in Kafka.
  */
-export async function ingestRequest(
-  event: APIGatewayProxyEventV2,
-  settings: IngestSettings,
-  deps: IngestDependencies,
-): Promise<APIGatewayProxyResultV2> {
+export async function ingestRequest(event: APIGatewayProxyEventV2, deps: IngestDependencies): Promise<APIGatewayProxyResultV2> {
+  const { settings } = deps;
   const source = event.pathParameters?.source ?? '';
   const contract = deps.findContract(source);
-  if (!contract) throw new RequestError(404, 'UNKNOWN_SOURCE', `source "${source}" is not known`);
+  if (!contract) throw new RequestError(404, 'UNKNOWN_SOURCE', `source "${maskCardNumbers(source)}" is not known`);
 
   const body = requestBody(event, settings.maxBodyBytes);
   const records = parseRecords(body, bodyFormat(header(event, 'content-type')));
   const batchId = batchIdFor(source, header(event, 'idempotency-key'));
+  const traceparent = traceparentFor(header(event, 'traceparent'));
   const { messages, eventIds } = prepareBatch(
     contract,
     records,
-    { batchId, receivedAt: deps.now().toISOString(), traceparent: traceparentFor(header(event, 'traceparent')) },
+    { batchId, receivedAt: deps.now().toISOString(), traceparent },
     {
       topicPrefix: settings.topicPrefix,
       tokenKey: settings.cardTokenKey,
       maxRecords: settings.maxRecordsPerRequest,
+      limits: recordLimits(settings.maxMessageBytes),
       eventIdFor: (index) => deterministicUuid(batchId, String(index)),
     },
   );
@@ -61,8 +62,12 @@ export async function ingestRequest(
   } catch (error) {
     throw new PublishError(`publishing batch ${batchId} failed`, { cause: error });
   }
+  const topic = messages[0]!.topic;
+  deps.metrics.addMetric('RecordsPublished', 'Count', messages.length);
+  // Ids only: the records themselves carry personal data.
+  deps.logger.info('batch published', { batchId, topic, records: messages.length, traceparent });
 
-  const accepted: IngestAccepted = { batchId, source, topic: messages[0]!.topic, accepted: messages.length, eventIds };
+  const accepted: IngestAccepted = { batchId, source, topic, accepted: messages.length, eventIds };
   return { statusCode: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify(accepted) };
 }
 
@@ -78,21 +83,29 @@ function requestBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
   if (bytes.byteLength > maxBytes) {
     throw new RequestError(413, 'BODY_TOO_LARGE', `body is ${bytes.byteLength} bytes; at most ${maxBytes} are accepted`);
   }
-  return event.isBase64Encoded ? bytes.toString('utf8') : raw;
+  if (!event.isBase64Encoded) return raw;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new RequestError(400, 'INVALID_ENCODING', 'body is not valid UTF-8');
+  }
 }
+
+// Bytes that are not UTF-8 are refused rather than silently replaced by U+FFFD.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * With an Idempotency-Key the batch id, and so every event id, is the same on a retry:
  * downstream stages recognise the records they have already seen.
  */
 export function batchIdFor(source: string, idempotencyKey: string | undefined): string {
-  return idempotencyKey ? deterministicUuid(source, idempotencyKey) : randomUUID();
+  return idempotencyKey ? deterministicUuid(source, idempotencyKey) : randomId();
 }
 
 const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** Keeps the caller's W3C trace context, or starts a new trace. */
+/** Keeps the caller's W3C trace context, or starts a new trace; a trace id is stored and logged, so it may hold no card number. */
 export function traceparentFor(incoming: string | undefined): string {
-  if (incoming && traceparentPattern.test(incoming)) return incoming;
-  return `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`;
+  if (incoming && traceparentPattern.test(incoming) && !containsCardNumber(incoming)) return incoming;
+  return randomTraceparent();
 }

@@ -1,4 +1,4 @@
-import { maskCardNumbersInText } from '#contracts/rules/card.ts';
+import { maskCardNumbers } from '#contracts/card-data.ts';
 import { RequestError } from '#lib/errors.ts';
 
 export type BodyFormat = 'json' | 'ndjson';
@@ -28,7 +28,7 @@ function parseJson(body: string): unknown[] {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new RequestError(400, 'INVALID_JSON', maskCardNumbersInText(`body is not valid JSON: ${(error as Error).message}`));
+    throw new RequestError(400, 'INVALID_JSON', maskCardNumbers(`body is not valid JSON: ${(error as Error).message}`));
   }
   if (Array.isArray(parsed)) return parsed;
   if (parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as { records?: unknown }).records)) {
@@ -46,7 +46,7 @@ function parseNdjson(body: string): unknown[] {
     try {
       records.push(JSON.parse(line));
     } catch (error) {
-      throw new RequestError(400, 'INVALID_NDJSON', maskCardNumbersInText(`line ${index + 1} is not valid JSON: ${(error as Error).message}`), {
+      throw new RequestError(400, 'INVALID_NDJSON', maskCardNumbers(`line ${index + 1} is not valid JSON: ${(error as Error).message}`), {
         line: index + 1,
       });
     }

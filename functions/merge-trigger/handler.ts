@@ -1,23 +1,22 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { S3Event } from 'aws-lambda';
-import { findContract } from '#contracts/registry.ts';
 import { readConfig } from '#lib/config.ts';
-import { lakePrefixes } from '#lib/lake-layout.ts';
-import { logger } from '#lib/observability.ts';
+import { sharedDependencies } from '#lib/dependencies.ts';
+import { lakePrefixes } from '#contracts/lake.ts';
+import { logger, metrics } from '#lib/observability.ts';
+import { type MergeTriggerDependencies, mergeLandingObjects } from './merge-landing-objects.ts';
 import { createJobSubmitter, jobSubmitterSettings } from './submitters/index.ts';
-import { mergeLandingObjects } from './merge-landing-objects.ts';
 
 const config = readConfig(jobSubmitterSettings);
-const submitter = createJobSubmitter(config);
+
+const deps: MergeTriggerDependencies = {
+  ...sharedDependencies({ landingPrefix: lakePrefixes.landing }),
+  submitter: createJobSubmitter(config),
+};
 
 export const handler = middy<S3Event>()
   .use(injectLambdaContext(logger))
-  .handler(async (event) => {
-    const result = await mergeLandingObjects(event, submitter, {
-      landingPrefix: lakePrefixes.landing,
-      isKnownSource: (source) => findContract(source) !== undefined,
-    });
-    logger.info('merge jobs submitted', { submitted: result.submitted, ignored: result.ignored.length });
-    return result;
-  });
+  .use(logMetrics(metrics))
+  .handler((event) => mergeLandingObjects(event, deps));

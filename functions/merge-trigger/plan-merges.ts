@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { S3Event } from 'aws-lambda';
-import { decodeObjectKey, sourceOfObjectKey } from '#lib/lake-layout.ts';
+import { decodeObjectKey, sourceOfObjectKey } from '#contracts/lake.ts';
 import type { LandingObject, MergeJobRequest } from './job-submitter.ts';
 
 /**

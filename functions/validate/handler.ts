@@ -2,35 +2,33 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import * as z from 'zod';
-import { findContract } from '#contracts/registry.ts';
-import { cardTokenKeySettings } from '#lib/card-token-key.ts';
+import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { readConfig } from '#lib/config.ts';
+import { sharedDependencies } from '#lib/dependencies.ts';
 import { logger, metrics } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
-import { kafkaEventSchema } from './kafka-event.ts';
-import { validateBatch } from './validate-batch.ts';
-import { writeBatchObjects } from './write-objects.ts';
+import { topicSettings } from '#lib/topics.ts';
+import { type ValidateDependencies, validateAndStore } from './validate-and-store.ts';
 
 const config = readConfig(
-  s3Settings.extend({
+  z.object({
+    ...s3Settings.shape,
     ...cardTokenKeySettings.shape,
+    ...topicSettings.shape,
     LAKE_BUCKET: z.string().min(3),
-    TOPIC_PREFIX: z.string().default('ingest.'),
   }),
 );
 
-const s3 = createS3Client(config);
+const s3 = createS3Client({ endpoint: config.S3_ENDPOINT });
+const readCardTokenKey = cardTokenKeyReader(config);
+
+// Built per invocation with the key read then, so a rotated key is picked up.
+const dependencies = (cardTokenKey: string): ValidateDependencies => ({
+  ...sharedDependencies({ topicPrefix: config.TOPIC_PREFIX, cardTokenKey, lakeBucket: config.LAKE_BUCKET }),
+  s3,
+});
 
 export const handler = middy()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (rawEvent: unknown) => {
-    const event = kafkaEventSchema.parse(rawEvent);
-    const batch = validateBatch(event, { topicPrefix: config.TOPIC_PREFIX, cardTokenKey: config.CARD_TOKEN_KEY, findContract });
-    await writeBatchObjects(s3, config.LAKE_BUCKET, batch.objects);
-    metrics.addMetric('RecordsValid', 'Count', batch.valid);
-    metrics.addMetric('RecordsQuarantined', 'Count', batch.invalid);
-    const batchIds = [...new Set(batch.objects.flatMap((o) => o.lines.map((line) => line.batchId)))];
-    logger.info('batch validated', { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.map((o) => o.key), batchIds });
-    return { valid: batch.valid, invalid: batch.invalid, objects: batch.objects.length };
-  });
+  .handler(async (rawEvent: unknown) => validateAndStore(rawEvent, dependencies(await readCardTokenKey())));

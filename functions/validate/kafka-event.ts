@@ -47,5 +47,20 @@ function decodeBytes(bytes: number[]): string {
   return String.fromCharCode.apply(null, bytes);
 }
 
+// A value that is not UTF-8 is the record's problem, reported as such, never silently repaired.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a record's base64 value; undefined for a record without a value (a tombstone). */
+export function decodeValue(value: string | null | undefined): { ok: true; text: string | undefined } | { ok: false; lossy: string } {
+  if (value === null || value === undefined) return { ok: true, text: undefined };
+  const bytes = Buffer.from(value, 'base64');
+  try {
+    return { ok: true, text: strictUtf8.decode(bytes) };
+  } catch {
+    return { ok: false, lossy: bytes.toString('utf8') };
+  }
+}
+
+/** The text of a base64 value, bytes that are not UTF-8 replaced (for tools that only count records). */
 export const decodeBase64 = (value: string | null | undefined): string | undefined =>
   value === null || value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');

@@ -1,35 +1,14 @@
 import type { SourceContract } from '#contracts/contract.ts';
-import { maskCardNumbersInText } from '#contracts/rules/card.ts';
-import { type OffsetRange, landingObjectKey, quarantineObjectKey } from '#lib/lake-layout.ts';
+import { maskCardNumbers } from '#contracts/card-data.ts';
+import type { CardNumberFinding } from '#contracts/record-scan.ts';
+import { type OffsetRange, landingObjectKey, quarantineObjectKey } from '#contracts/lake.ts';
+import type { LandingLine, QuarantineLine, kafkaPositionFields, lineageFields, LineOf } from '#contracts/lake-lines.ts';
 import { recordHeaders, sourceForTopic } from '#lib/topics.ts';
-import { type KafkaEvent, type KafkaRecord, decodeBase64, decodeHeaders } from './kafka-event.ts';
-import { type RecordProblem, validateRecord } from './validate-record.ts';
+import { type KafkaEvent, type KafkaRecord, decodeHeaders, decodeValue } from './kafka-event.ts';
+import { validateRecord } from './validate-record.ts';
 
-/** Where a record came from and how it entered the platform; kept with it in the lake. */
-interface Lineage {
-  eventId: string | null;
-  batchId: string | null;
-  receivedAt: string | null;
-  traceparent: string | null;
-  source: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  kafkaTimestamp: number;
-}
-
-export interface LandingLine extends Lineage {
-  op: 'upsert' | 'delete';
-  key: string;
-  eventTime: string;
-  contractVersion: number;
-  record: Record<string, unknown>;
-}
-
-export interface QuarantineLine extends Lineage {
-  reasons: RecordProblem[];
-  payload: unknown;
-}
+/** Lineage and stream position of a record read from Kafka: the first fields of both line formats. */
+type Lineage = LineOf<typeof lineageFields & typeof kafkaPositionFields>;
 
 export interface BatchObject {
   key: string;
@@ -40,6 +19,8 @@ export interface ValidatedBatch {
   objects: BatchObject[];
   valid: number;
   invalid: number;
+  /** Valid records with a card number tokenised in a long-number field: event id and field paths. */
+  tokenised: { eventId: string | null; paths: string[] }[];
 }
 
 export interface ValidateSettings {
@@ -55,6 +36,7 @@ export interface ValidateSettings {
  */
 export function validateBatch(event: KafkaEvent, settings: ValidateSettings): ValidatedBatch {
   const objects: BatchObject[] = [];
+  const tokenised: ValidatedBatch['tokenised'] = [];
   let valid = 0;
   let invalid = 0;
   for (const records of Object.values(event.records)) {
@@ -66,8 +48,11 @@ export function validateBatch(event: KafkaEvent, settings: ValidateSettings): Va
     const quarantine: QuarantineLine[] = [];
     for (const record of records) {
       const outcome = validateKafkaRecord(record, source, contract, settings.cardTokenKey);
-      if ('op' in outcome) landing.push(outcome);
-      else quarantine.push(outcome);
+      if ('reasons' in outcome) quarantine.push(outcome);
+      else {
+        landing.push(outcome.line);
+        if (outcome.tokenised.length > 0) tokenised.push({ eventId: outcome.line.eventId, paths: outcome.tokenised });
+      }
     }
     const range = offsetRange(records);
     if (landing.length > 0) objects.push({ key: landingObjectKey(source, range), lines: landing });
@@ -75,41 +60,52 @@ export function validateBatch(event: KafkaEvent, settings: ValidateSettings): Va
     valid += landing.length;
     invalid += quarantine.length;
   }
-  return { objects, valid, invalid };
+  return { objects, valid, invalid, tokenised };
 }
 
+/**
+ * One record's verdict. Nothing about a record's content fails the batch: a value that is
+ * not UTF-8 or not JSON, a record the checks cannot get through, goes to quarantine with
+ * its reason, masked.
+ */
 function validateKafkaRecord(
   record: KafkaRecord,
   source: string,
   contract: SourceContract | undefined,
   cardTokenKey: string,
-): LandingLine | QuarantineLine {
+): { line: LandingLine; tokenised: string[] } | QuarantineLine {
   const headers = decodeHeaders(record.headers);
   const lineage: Lineage = {
-    eventId: headers[recordHeaders.eventId] ?? null,
-    batchId: headers[recordHeaders.batchId] ?? null,
-    receivedAt: headers[recordHeaders.receivedAt] ?? null,
-    traceparent: headers[recordHeaders.traceparent] ?? null,
+    eventId: lineageHeader(headers[recordHeaders.eventId]),
+    batchId: lineageHeader(headers[recordHeaders.batchId]),
+    receivedAt: lineageHeader(headers[recordHeaders.receivedAt]),
+    traceparent: lineageHeader(headers[recordHeaders.traceparent]),
     source,
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     kafkaTimestamp: record.timestamp,
   };
-  const text = decodeBase64(record.value);
-  if (!contract) {
-    return { ...lineage, reasons: [{ path: '', message: `no data contract for source "${source}"` }], payload: maskedText(text) };
-  }
+  const quarantined = (message: string, payload: unknown): QuarantineLine => ({ ...lineage, reasons: [{ path: '', message }], payload });
+  const decoded = decodeValue(record.value);
+  if (!decoded.ok) return quarantined('value is not valid UTF-8', maskCardNumbers(decoded.lossy));
+  const text = decoded.text;
+  if (!contract) return quarantined(`no data contract for source "${maskCardNumbers(source)}"`, maskedText(text));
   let value: unknown;
   try {
     value = text === undefined ? undefined : JSON.parse(text);
   } catch {
-    return { ...lineage, reasons: [{ path: '', message: 'value is not valid JSON' }], payload: maskedText(text) };
+    return quarantined('value is not valid JSON', maskedText(text));
   }
-  const verdict = validateRecord(contract, value, cardTokenKey);
+  let verdict: ReturnType<typeof validateRecord>;
+  try {
+    verdict = validateRecord(contract, value, cardTokenKey, ingestFindings(headers[recordHeaders.cardNumbers]));
+  } catch (error) {
+    return quarantined(`record could not be checked (${(error as Error).name})`, maskedText(text));
+  }
   if (!verdict.valid) return { ...lineage, reasons: verdict.reasons, payload: verdict.payload };
   // Written out rather than spread: this is the path of nearly every record, and the key order is the lines' field order.
-  return {
+  const line: LandingLine = {
     eventId: lineage.eventId,
     batchId: lineage.batchId,
     receivedAt: lineage.receivedAt,
@@ -125,9 +121,31 @@ function validateKafkaRecord(
     contractVersion: contract.version,
     record: verdict.record,
   };
+  return { line, tokenised: verdict.tokenised };
 }
 
-const maskedText = (text: string | undefined) => (text === undefined ? null : maskCardNumbersInText(text));
+const maskedText = (text: string | undefined) => (text === undefined ? null : maskCardNumbers(text));
+
+/** Lineage headers are set by ingest, but anyone can write to the topic: masked, and cut to a sane length. */
+const lineageHeader = (value: string | undefined) => (value === undefined ? null : maskCardNumbers(value.slice(0, 256)));
+
+/** The card numbers ingest found and masked (the card-numbers header); a header that does not parse names one finding. */
+function ingestFindings(header: string | undefined): CardNumberFinding[] {
+  if (header === undefined) return [];
+  try {
+    const findings: unknown = JSON.parse(header);
+    if (Array.isArray(findings)) {
+      return findings.map((finding) => ({
+        path: maskCardNumbers(String(finding?.path ?? '')).slice(0, 200),
+        brand: String(finding?.brand ?? 'unknown brand').slice(0, 32) as CardNumberFinding['brand'],
+        tokenised: finding?.tokenised === true,
+      }));
+    }
+  } catch {
+    // Not from ingest: treated as a finding below, the record is quarantined.
+  }
+  return [{ path: '', brand: 'unknown brand', tokenised: false }];
+}
 
 function offsetRange(records: KafkaRecord[]): OffsetRange {
   let firstOffset = records[0]!.offset;

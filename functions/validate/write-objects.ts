@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StorageError } from '#lib/errors.ts';
-import { toNdjson } from '#lib/lake-layout.ts';
+import { toNdjson } from '#contracts/lake.ts';
 import type { BatchObject } from './validate-batch.ts';
 
 /**

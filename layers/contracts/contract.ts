@@ -20,9 +20,30 @@ export interface SourceContract {
   readonly cardFields: readonly string[];
   /** Money fields, stored as DECIMAL in the lake. */
   readonly decimalFields: readonly string[];
+  /** Fields the schema adds to the normalised record (e.g. `cardMasked`); no undeclared field may take their names. */
+  readonly derivedFields: readonly string[];
+  /**
+   * What happens to a field the contract does not declare (extensions.ts): `reject`
+   * quarantines the record; `keep-scalars` keeps it as text under the extension rules
+   * (safe column name, scalar value, bounded count and size) and quarantines the record
+   * when one of them is broken.
+   */
+  readonly undeclaredFields: 'reject' | 'keep-scalars';
+  /**
+   * Fields that legitimately hold long digit strings (an account or reference number),
+   * where a Luhn-valid 13 to 19 digit value is not a reason to quarantine the record: the
+   * value is replaced by its card token (so equal numbers still join) and the record is
+   * flagged in the log and metrics. A card number in any other field that is not a card
+   * field quarantines the record, its value masked. Never the business key: a key
+   * replaced by a token would be another entity.
+   */
+  readonly longNumberFields: readonly string[];
 }
 
 export function defineContract(contract: SourceContract): SourceContract {
+  if (contract.longNumberFields.includes(contract.businessKey)) {
+    throw new Error(`${contract.source}: the business key ${contract.businessKey} cannot be a long-number field`);
+  }
   return Object.freeze(contract);
 }
 
@@ -46,7 +67,3 @@ export function deleteSchema(contract: SourceContract) {
   }
   return schema;
 }
-
-export const curatedTable = (contract: SourceContract) => `curated.${contract.source}`;
-export const rawTable = (contract: SourceContract) => `raw.${contract.source}`;
-export const quarantineTable = (contract: SourceContract) => `quarantine.${contract.source}`;

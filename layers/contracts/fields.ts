@@ -32,13 +32,13 @@ export const calendarDate = z
   .refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' })
   .meta({ format: 'date' });
 
-/** A card number as it reaches validation: already protected at ingest (see protectRecord). */
+/** A card number as the contract sees it: protected by the platform (protectRecord), its seal checked before. */
 export const protectedCard = z
-  .object({ masked: z.string().regex(/^\d{6}\*+\d{4}$/), token: z.string().startsWith('tok_'), luhnValid: z.boolean() }, {
+  .object({ masked: z.string().regex(/^\d{6}\*+\d{4}$/), token: z.string().startsWith('tok_'), luhnValid: z.boolean(), seal: z.string() }, {
     error: 'must be a card number (12 to 19 digits)',
   })
   .refine((card) => card.luhnValid, { message: 'card number fails the Luhn check' })
-  .transform(({ masked, token }): Omit<ProtectedCard, 'luhnValid'> => ({ masked, token }));
+  .transform(({ masked, token }): Pick<ProtectedCard, 'masked' | 'token'> => ({ masked, token }));
 
 /**
  * Adds an issue for each amount that does not fit its currency and returns the

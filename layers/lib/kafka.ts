@@ -1,4 +1,13 @@
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import * as z from 'zod';
+import { defaultMaxMessageBytes } from '#contracts/record-limits.ts';
+import { commaList } from './config.ts';
+
+export const kafkaSettings = z.object({
+  KAFKA_BROKERS: commaList,
+  /** The brokers' `message.max.bytes`: a record must fit in one message (record-limits.ts). */
+  KAFKA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).default(defaultMaxMessageBytes),
+});
 
 export type RecordProducer = Producer<string, string, string, string>;
 

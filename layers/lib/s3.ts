@@ -1,14 +1,20 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 
-/**
- * S3_ENDPOINT points the client at an S3-compatible server (MinIO locally), which
- * needs path-style addressing; in AWS it is unset and the regional endpoint is used.
- */
+/** S3_ENDPOINT is set only where the lake is an S3-compatible server (MinIO locally). */
 export const s3Settings = z.object({
   S3_ENDPOINT: z.url().optional().or(z.literal('').transform(() => undefined)),
 });
 
-export function createS3Client(settings: z.output<typeof s3Settings>): S3Client {
-  return settings.S3_ENDPOINT ? new S3Client({ endpoint: settings.S3_ENDPOINT, forcePathStyle: true }) : new S3Client({});
+export interface S3ClientOptions {
+  /** An S3-compatible server, which needs path-style addressing; unset in AWS, where the regional endpoint is used. */
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The one way the product builds an S3 client: functions, tools, benchmarks and tests alike. */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const { endpoint, ...rest } = options;
+  return new S3Client(endpoint ? { ...rest, endpoint, forcePathStyle: true } : rest);
 }

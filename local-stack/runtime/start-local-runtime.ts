@@ -1,11 +1,14 @@
+import type { OpenApiProvider } from './api/api-docs.ts';
 import { startApiServer, type RunningServer } from './api/api-server.ts';
 import { FunctionRegistry, prefixedLogWriter, type RuntimeOptions } from './function-registry.ts';
 import { startInvokeServer } from './invoke-endpoint/invoke-server.ts';
 import type { BatchReport } from './bridges/kafka/kafka-bridge.ts';
-import { readRuntimeSettings } from './settings.ts';
+import { runtimeSettings } from './settings.ts';
 
 export interface LocalRuntimeOptions extends RuntimeOptions {
   host?: string;
+  /** The document the API serves at /openapi.json and /docs; without one, a list of the template's routes. */
+  openApiDocument?: OpenApiProvider;
   /** API port (default 3000); false leaves the API off. */
   apiPort?: number | false;
   /** Lambda Invoke API port (default 3001); false leaves it off. */
@@ -36,7 +39,6 @@ interface Stoppable {
 
 /** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka and S3 bridges. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const settings = readRuntimeSettings();
   const notice = options.onNotice ?? ((text: string) => process.stderr.write(`runtime | ${text}\n`));
   const registry = await FunctionRegistry.create({ ...options, onNotice: notice, onLog: options.onLog ?? prefixedLogWriter() });
   const servers: RunningServer[] = [];
@@ -52,7 +54,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let apiUrl: string | undefined;
     let invokeUrl: string | undefined;
     if (options.apiPort !== false) {
-      const api = await startApiServer({ registry, host: options.host, port: options.apiPort ?? 3000, jwtSecret: settings.LOCAL_JWT_SECRET, onNotice: notice });
+      const api = await startApiServer({ registry, host: options.host, port: options.apiPort ?? 3000, jwtSecret: runtimeSettings.LOCAL_JWT_SECRET, openApiDocument: options.openApiDocument, onNotice: notice });
       servers.push(api);
       apiUrl = api.url;
       for (const route of registry.model.routes) {

@@ -1,12 +1,13 @@
 """Health check of Spark + Delta Lake on the local S3: write a tiny Delta table, read it back.
 
-Run by `npm run stack:up` with the stack's venv; settings come from the environment
-(S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LAKE_BUCKET, LEDGERFLOW_SPARK_JARS).
-Every jar is local, so the check needs no network. It does not use the project's
-session factory (spark/ledgerflow_spark/session.py) on purpose: it checks the stack
-(venv, jars, MinIO), and must keep working whatever the project's code does.
+Run by `local-services up` and `status --deep` with the stack's venv:
+    python spark_health.py --bucket <bucket> --jars <folder of jars>
+S3 settings come from the environment (S3_ENDPOINT, AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY). Every jar is local, so the check needs no network. It uses no
+project code on purpose: it checks the stack (venv, jars, MinIO).
 """
 
+import argparse
 import glob
 import os
 import sys
@@ -15,13 +16,17 @@ from pyspark.sql import SparkSession
 
 
 def main() -> int:
-    jars = sorted(glob.glob(os.path.join(os.environ["LEDGERFLOW_SPARK_JARS"], "*.jar")))
+    parser = argparse.ArgumentParser(description="Write and read a Delta table on the stack's S3.")
+    parser.add_argument("--bucket", required=True)
+    parser.add_argument("--jars", required=True, help="folder of the jars every session gets")
+    args = parser.parse_args()
+    jars = sorted(glob.glob(os.path.join(args.jars, "*.jar")))
     if not jars:
-        print("no jars in LEDGERFLOW_SPARK_JARS", file=sys.stderr)
+        print(f"no jars in {args.jars}", file=sys.stderr)
         return 1
     spark = (
         SparkSession.builder.master("local[1]")
-        .appName("ledgerflow-stack-health")
+        .appName("local-services-health")
         .config("spark.jars", ",".join(jars))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -39,7 +44,7 @@ def main() -> int:
         .getOrCreate()
     )
     try:
-        path = f"s3a://{os.environ['LAKE_BUCKET']}/_health/delta"
+        path = f"s3a://{args.bucket}/_health/delta"
         spark.range(3).write.format("delta").mode("overwrite").save(path)
         count = spark.read.format("delta").load(path).count()
         if count != 3:

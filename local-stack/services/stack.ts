@@ -2,11 +2,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Health, Installable, Service } from './component.ts';
-import { jobService } from './components/job-service.ts';
+import { extraService } from './components/extra-service.ts';
 import { kafkaInstall, kafkaService } from './components/kafka.ts';
 import { lambdaNodeInstall } from './components/lambda-node.ts';
 import { minioInstall, minioService } from './components/minio.ts';
-import { checkSparkOnLake, pythonInstall, sparkJarsInstall } from './components/spark.ts';
+import { pythonInstall } from './components/python.ts';
+import { checkPysparkHadoop, checkSparkOnLake, sparkJarsInstall } from './components/spark.ts';
 import { isPortOpen, isRunning, readPidRecord, stopRecorded, tailOf, waitForPortsFree } from './processes.ts';
 import { say, shown, step } from './progress.ts';
 import type { StackSettings } from './settings.ts';
@@ -31,16 +32,27 @@ const indent = (text: string) =>
     .map((line) => `    | ${line}`)
     .join('\n');
 
-export const installables = (settings: StackSettings): Installable[] => [
-  kafkaInstall(settings),
-  minioInstall(settings),
-  pythonInstall(settings),
-  sparkJarsInstall(settings),
-  lambdaNodeInstall(settings),
-];
+export function installables(settings: StackSettings): Installable[] {
+  const { python, spark, lambdaNode } = settings.definition;
+  const jars = spark?.jars ?? [];
+  return [
+    kafkaInstall(settings),
+    minioInstall(settings),
+    ...(python ? [pythonInstall(settings, python.requirementsFile, () => checkPysparkHadoop(settings, jars))] : []),
+    ...(spark ? [sparkJarsInstall(settings, jars)] : []),
+    ...(lambdaNode ? [lambdaNodeInstall(settings, lambdaNode.version)] : []),
+  ];
+}
 
-/** Started in this order; a later service may need an earlier one (the job service reads MinIO). */
-export const services = (settings: StackSettings): Service[] => [kafkaService(settings), minioService(settings), jobService(settings)];
+/** Spark runs in its users' processes; the stack only installs and checks it. */
+const hasSpark = (settings: StackSettings) => settings.definition.python !== undefined && settings.definition.spark !== undefined;
+
+/** Started in this order; a later service may need an earlier one (a Spark service reads MinIO). */
+export const services = (settings: StackSettings): Service[] => [
+  kafkaService(settings),
+  minioService(settings),
+  ...(settings.definition.services ?? []).map((definition) => extraService(settings, definition)),
+];
 
 export async function install(settings: StackSettings): Promise<void> {
   mkdirSync(settings.paths.root, { recursive: true });
@@ -56,16 +68,18 @@ export async function install(settings: StackSettings): Promise<void> {
 
 export async function up(settings: StackSettings): Promise<void> {
   await install(settings);
-  const [kafka, minio, jobs] = services(settings) as [Service, Service, Service];
+  const [kafka, minio, ...extras] = services(settings) as [Service, Service, ...Service[]];
   const started = await settleAll([bringUp(kafka), bringUp(minio)]);
   // Spark is started on demand by its users; checking it costs a JVM start, so only after a (re)start.
-  if (started.includes('started')) {
+  if (hasSpark(settings) && started.includes('started')) {
     const spark = await step('check Spark + Delta Lake on MinIO', () => checkSparkOnLake(settings));
     if (!spark.healthy) throw new ComponentError('spark', spark.reason, join(settings.paths.logs, 'spark-check.log'));
   }
-  if (jobs.isEnabled()) await bringUp(jobs);
-  const jobService = jobs.isEnabled() ? `, job service ${settings.jobServiceUrl}` : '';
-  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.lakeBucket})${jobService}`);
+  const enabled = extras.filter((service) => service.isEnabled());
+  for (const service of enabled) await bringUp(service);
+  const extraAddresses = settings.services.filter((service) => enabled.some((running) => running.name === service.name));
+  const more = extraAddresses.map((service) => `, ${service.name} ${service.url}`).join('');
+  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.bucket})${more}`);
 }
 
 /** Like Promise.all, but lets every start finish before reporting the first failure. */
@@ -114,7 +128,7 @@ async function waitUntilAnswering(service: Service): Promise<void> {
 
 const openPorts = async (ports: number[]) => (await Promise.all(ports.map(async (port) => ((await isPortOpen(port)) ? [port] : [])))).flat();
 
-/** Stops what the stack started (recorded pids only); with purge, deletes .stack/ entirely. */
+/** Stops what the stack started (recorded pids only); with purge, deletes the state folder entirely. */
 export async function down(settings: StackSettings, options: { purge: boolean }): Promise<void> {
   for (const service of services(settings).reverse()) {
     if (isRunning(readPidRecord(service.pidFile))) await step(`stop ${service.name}`, () => stopRecorded(service.pidFile));
@@ -146,11 +160,12 @@ export interface StatusRow {
 /** One row per component; `deep` also runs the Spark + Delta check. */
 export async function status(settings: StackSettings, options: { deep: boolean }): Promise<StatusRow[]> {
   const rows = await Promise.all(services(settings).map((service) => serviceStatus(settings, service)));
+  if (!hasSpark(settings)) return rows;
   const sparkInstalled = installables(settings)
     .filter((item) => item.name === 'python venv' || item.name === 'spark jars')
     .every((item) => item.isInstalled());
   const sparkHealth: Health = !sparkInstalled
-    ? { healthy: false, reason: 'not installed (npm run stack:install)' }
+    ? { healthy: false, reason: 'not installed (run install)' }
     : options.deep
       ? await checkSparkOnLake(settings)
       : { healthy: true, detail: 'installed (--deep runs a Delta check)' };
@@ -161,7 +176,7 @@ export async function status(settings: StackSettings, options: { deep: boolean }
 async function serviceStatus(settings: StackSettings, service: Service): Promise<StatusRow> {
   const record = readPidRecord(service.pidFile);
   const row = { component: service.name, ports: service.ports.join(','), pid: '-', logFile: service.logFile };
-  if (!service.isEnabled()) return { ...row, health: { healthy: 'not-counted', detail: 'not in this checkout' } };
+  if (!service.isEnabled()) return { ...row, health: { healthy: 'not-counted', detail: 'disabled by the stack definition' } };
   const installed = installables(settings).find((item) => item.name === service.name);
   if (installed && !installed.isInstalled()) return { ...row, health: { healthy: false, reason: 'not installed' } };
   if (!isRunning(record)) {
@@ -191,7 +206,7 @@ export function formatStatus(rows: StatusRow[]): string {
  * For tests and tools that need the stack running: fails with one clear message naming
  * each unhealthy component and its log, instead of a connection error deep in a client.
  */
-export async function requireRunning(settings: StackSettings, names: string[]): Promise<void> {
+export async function requireRunning(settings: StackSettings, names: string[], options: { startCommand?: string } = {}): Promise<void> {
   const wanted = services(settings).filter((service) => names.includes(service.name));
   const problems = await Promise.all(
     wanted.map(async (service) => {
@@ -200,6 +215,6 @@ export async function requireRunning(settings: StackSettings, names: string[]): 
     }),
   );
   if (problems.flat().length > 0) {
-    throw new Error(`the local stack is not up; start it with \`npm run stack:up\`\n  ${problems.flat().join('\n  ')}`);
+    throw new Error(`the local stack is not up; start it with \`${options.startCommand ?? 'local-services up'}\`\n  ${problems.flat().join('\n  ')}`);
   }
 }

@@ -1,14 +1,20 @@
-"""Source contracts as exported from the TypeScript registry (``npm run contracts:export``)."""
+"""The lake contract and the source contracts, read from ``lake_contract.json``.
+
+That file is generated from the TypeScript definitions in ``layers/contracts`` (``lake.ts``:
+prefixes, object-key formats, table paths; ``lake-lines.ts``: the landing and quarantine
+line formats; ``registry.ts``: the sources) by ``npm run contracts:export``; a unit test
+fails when it is stale. Nothing here repeats a fact that file holds.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
-CONTRACTS_JSON = Path(__file__).with_name("contracts.json")
-LAYERS = ("raw", "curated", "quarantine")
+# Read as package data: on EMR Serverless the package runs from ledgerflow_spark.zip.
+LAKE_CONTRACT_JSON = files(__package__).joinpath("lake_contract.json")
 
 
 @dataclass(frozen=True)
@@ -18,32 +24,88 @@ class Field:
 
 
 @dataclass(frozen=True)
+class LineField:
+    """One field of a line format: its JSON type, nullability and, for arrays, the element's fields."""
+
+    name: str
+    type: str
+    nullable: bool
+    optional: bool
+    items: tuple[LineField, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
 class SourceContract:
     source: str
     version: int
     business_key: str
     event_time_field: str
     decimal_fields: tuple[str, ...]
+    card_fields: tuple[str, ...]
     fields: tuple[Field, ...]
-    tables: dict[str, str]
+    prefixes: dict[str, str]
+    tables: dict[str, Table]
 
 
-def _parse(entry: dict) -> SourceContract:
+@dataclass(frozen=True)
+class LakeContract:
+    prefixes: dict[str, str]
+    offset_digits: int
+    object_keys: dict[str, str]
+    layers: tuple[str, ...]
+    landing_line: tuple[LineField, ...]
+    quarantine_line: tuple[LineField, ...]
+
+
+def _line_fields(entries: list[dict]) -> tuple[LineField, ...]:
+    return tuple(LineField(e["name"], e["type"], e["nullable"], e["optional"], _line_fields(e.get("items", []))) for e in entries)
+
+
+def _source(entry: dict) -> SourceContract:
     return SourceContract(
         source=entry["source"],
         version=entry["version"],
         business_key=entry["businessKey"],
         event_time_field=entry["eventTimeField"],
         decimal_fields=tuple(entry["decimalFields"]),
+        card_fields=tuple(entry["cardFields"]),
         fields=tuple(Field(field["name"], field["type"]) for field in entry["fields"]),
-        tables=dict(entry["tables"]),
+        prefixes=dict(entry["prefixes"]),
+        tables={layer: Table(table["name"], table["path"]) for layer, table in entry["tables"].items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def _document() -> dict:
+    return json.loads(LAKE_CONTRACT_JSON.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def lake() -> LakeContract:
+    entry = _document()["lake"]
+    return LakeContract(
+        prefixes=dict(entry["prefixes"]),
+        offset_digits=entry["offsetDigits"],
+        object_keys=dict(entry["objectKeys"]),
+        layers=tuple(entry["layers"]),
+        landing_line=_line_fields(entry["lines"]["landing"]),
+        quarantine_line=_line_fields(entry["lines"]["quarantine"]),
     )
 
 
 @lru_cache(maxsize=1)
 def contracts() -> dict[str, SourceContract]:
-    document = json.loads(CONTRACTS_JSON.read_text(encoding="utf-8"))
-    return {entry["source"]: _parse(entry) for entry in document["sources"]}
+    return {entry["source"]: _source(entry) for entry in _document()["sources"]}
+
+
+# The tables of each source: raw, curated, quarantine.
+LAYERS = lake().layers
 
 
 class UnknownSourceError(ValueError):

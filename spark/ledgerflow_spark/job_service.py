@@ -30,7 +30,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from .contracts import contracts
+from .contracts import contract_for, contracts
 from .jobs import JobNotFoundError, JobNotRetryableError, JobQueue
 
 log = logging.getLogger("ledgerflow.job_service")
@@ -62,7 +62,7 @@ def parse_merge_request(body: bytes) -> dict:
     if idempotency_key is not None and (not isinstance(idempotency_key, str) or not idempotency_key):
         raise BadRequestError("idempotencyKey must be a non-empty string")
     keys = [o["key"] for o in objects]
-    prefix = f"landing/{source}/"
+    prefix = contract_for(source).prefixes["landing"]
     foreign = [key for key in keys if not key.startswith(prefix)]
     if foreign:
         raise BadRequestError(f"object keys must start with {prefix}: {foreign[0]}")

@@ -18,7 +18,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 from .contracts import LAYERS, contracts
-from .layout import bucket_root, table_path
+from .layout import TABLES_PREFIX, bucket_root, table_path
 
 
 def register_tables(spark: SparkSession, root: str) -> list[str]:
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         root = bucket_root(args.bucket)
         names = register_tables(spark, root)
         if args.command == "tables":
-            print("\n".join(names) if names else f"no tables yet under {root}/tables/")
+            print("\n".join(names) if names else f"no tables yet under {root}/{TABLES_PREFIX}")
         elif args.command == "query":
             spark.sql(" ".join(args.sql)).show(args.limit, truncate=False)
         else:

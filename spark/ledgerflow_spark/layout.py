@@ -1,10 +1,13 @@
-"""Where things live in the lake bucket; mirrors layers/lib/lake-layout.ts."""
+"""Where things live under a storage root; the prefixes, key formats and table paths come
+from the lake contract (``lake_contract.json``, exported from layers/contracts/lake.ts)."""
 
 from __future__ import annotations
 
-LANDING_PREFIX = "landing/"
-QUARANTINE_PREFIX = "quarantine/"
-TABLES_PREFIX = "tables/"
+from .contracts import contract_for, lake
+
+LANDING_PREFIX = lake().prefixes["landing"]
+QUARANTINE_PREFIX = lake().prefixes["quarantine"]
+TABLES_PREFIX = lake().prefixes["tables"]
 
 
 def bucket_root(bucket: str) -> str:
@@ -18,7 +21,7 @@ def bucket_root(bucket: str) -> str:
 
 
 def table_path(root: str, layer: str, source: str) -> str:
-    return f"{root}/{TABLES_PREFIX}{layer}/{source}"
+    return f"{root}/{contract_for(source).tables[layer].path}"
 
 
 def object_path(root: str, key: str) -> str:
@@ -26,8 +29,16 @@ def object_path(root: str, key: str) -> str:
 
 
 def landing_prefix(root: str, source: str) -> str:
-    return f"{root}/{LANDING_PREFIX}{source}/"
+    return object_path(root, contract_for(source).prefixes["landing"])
 
 
 def quarantine_prefix(root: str, source: str) -> str:
-    return f"{root}/{QUARANTINE_PREFIX}{source}/"
+    return object_path(root, contract_for(source).prefixes["quarantine"])
+
+
+def batch_object_key(kind: str, source: str, topic: str, partition: int, first_offset: int, last_offset: int) -> str:
+    """The key of a landing (``kind="landing"``) or quarantine object of one topic-partition batch."""
+    digits = lake().offset_digits
+    return lake().object_keys[kind].format(
+        source=source, topic=topic, partition=partition, firstOffset=str(first_offset).zfill(digits), lastOffset=str(last_offset).zfill(digits)
+    )

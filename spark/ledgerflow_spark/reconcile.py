@@ -27,7 +27,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from .layout import bucket_root, table_path
-from .merge import table_exists
+from .storage import table_exists
 from .session import build_session
 
 ACCEPTED = T.StructType(

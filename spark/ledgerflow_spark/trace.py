@@ -13,7 +13,7 @@ import sys
 from pyspark.sql import functions as F
 
 from .layout import bucket_root, table_path
-from .merge import table_exists
+from .storage import table_exists
 from .session import build_session
 
 ID_COLUMN = {"raw": "event_id", "curated": "_event_id", "quarantine": "event_id"}

@@ -1,10 +1,14 @@
-"""Writes landing and quarantine objects in the exact NDJSON line formats of
-functions/validate/validate-batch.ts (LandingLine, QuarantineLine)."""
+"""Writes landing and quarantine objects as the validate function does: keys and line
+formats of the lake contract (layers/contracts/lake.ts, lake-lines.ts, exported to
+lake_contract.json); test_lake_contract.py checks these lines against the exported formats."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from ledgerflow_spark.contracts import lake
+from ledgerflow_spark.layout import batch_object_key, table_path
 
 
 def landing_line(
@@ -33,6 +37,12 @@ def landing_line(
         "contractVersion": 1,
         "record": record if record is not None else {},
     }
+
+
+def quarantine_line(rejected: dict, reasons: list[dict], payload) -> dict:
+    """The quarantine line of a rejected landing line: its lineage, the reasons and the payload."""
+    lineage = [field.name for field in lake().quarantine_line if field.name in rejected]
+    return {**{name: rejected[name] for name in lineage}, "reasons": reasons, "payload": payload}
 
 
 def transaction(transaction_id: str, updated_at: str, amount: str = "10.00", status: str = "posted", **extra) -> dict:
@@ -67,9 +77,9 @@ class LakeFolder:
         self.path = path
         self.root = path.resolve().as_uri()
 
-    def _write(self, prefix: str, source: str, lines: list[dict], partition: int) -> str:
+    def _write(self, kind: str, source: str, lines: list[dict], partition: int) -> str:
         offsets = [line["offset"] for line in lines]
-        key = f"{prefix}/{source}/ingest.{source}/partition={partition}/{min(offsets):020d}-{max(offsets):020d}.ndjson"
+        key = batch_object_key(kind, source, lines[0]["topic"], partition, min(offsets), max(offsets))
         target = self.path / key
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
@@ -82,4 +92,4 @@ class LakeFolder:
         return self._write("quarantine", source, lines, partition)
 
     def table(self, layer: str, source: str = "transactions") -> str:
-        return f"{self.root}/tables/{layer}/{source}"
+        return table_path(self.root, layer, source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.testing import assertDataFrameEqual
 
 from ledgerflow_spark.jobs import FAILED, SUCCEEDED, JobQueue
+from ledgerflow_spark.layout import batch_object_key
 from ledgerflow_spark.merge import run_merge
 
 from .landing import upsert
@@ -45,7 +46,7 @@ def test_a_repeated_idempotency_key_returns_the_first_job(spark, lake):
 
 def test_a_failed_job_leaves_the_queue_working_and_can_be_retried(spark, lake):
     queue = JobQueue(merge_runner(spark), workers=1, coalesce_seconds=0)
-    missing = "landing/transactions/ingest.transactions/partition=0/00000000000000000007-00000000000000000007.ndjson"
+    missing = batch_object_key("landing", "transactions", "ingest.transactions", 0, 7, 7)
 
     failed, _ = queue.submit("transactions", lake.root, [missing], "not-there-yet")
     assert queue.wait_idle()

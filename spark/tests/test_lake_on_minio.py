@@ -6,12 +6,14 @@ import json
 import os
 import uuid
 
+import boto3
 import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from ledgerflow_spark.lake import register_tables
+from ledgerflow_spark.layout import batch_object_key, table_path
 from ledgerflow_spark.maintenance import maintain_table
 from ledgerflow_spark.merge import run_merge
 from ledgerflow_spark.session import with_local_stack_defaults
@@ -24,14 +26,33 @@ def s3_env():
     return with_local_stack_defaults(os.environ)
 
 
+@pytest.fixture(scope="module")
+def s3(s3_env):
+    """An S3 client with the settings the Spark session uses for s3a."""
+    return boto3.client(
+        "s3",
+        endpoint_url=s3_env.get("S3_ENDPOINT") or None,
+        region_name=s3_env.get("AWS_REGION") or None,
+        aws_access_key_id=s3_env.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=s3_env.get("AWS_SECRET_ACCESS_KEY") or None,
+    )
+
+
 @pytest.fixture
-def s3_root(spark, s3_env):
-    """A fresh prefix in the lake bucket, removed after the test."""
-    root = f"s3a://{s3_env['LAKE_BUCKET']}/tests/spark/{uuid.uuid4().hex}"
-    yield root
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(root)
-    path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
+def s3_prefix(s3, s3_env):
+    """A fresh prefix in the lake bucket, (bucket, prefix); its objects are removed after the test."""
+    bucket, prefix = s3_env["LAKE_BUCKET"], f"tests/spark/{uuid.uuid4().hex}"
+    yield bucket, prefix
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/"):
+        keys = [{"Key": entry["Key"]} for entry in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+
+
+@pytest.fixture
+def s3_root(s3_prefix):
+    bucket, prefix = s3_prefix
+    return f"s3a://{bucket}/{prefix}"
 
 
 def test_writes_a_delta_table_to_minio_reads_it_back_and_shows_its_history(spark, s3_root):
@@ -46,35 +67,19 @@ def test_writes_a_delta_table_to_minio_reads_it_back_and_shows_its_history(spark
     assert sorted((row.version, row.operation) for row in history) == [(0, "WRITE"), (1, "WRITE")]
 
 
-def test_merges_landing_objects_from_minio_into_queryable_tables(spark, s3_root):
+def test_merges_landing_objects_from_minio_into_queryable_tables(spark, s3, s3_prefix, s3_root):
     root = s3_root
-    key = "landing/transactions/ingest.transactions/partition=0/00000000000000000000-00000000000000000001.ndjson"
+    key = batch_object_key("landing", "transactions", "ingest.transactions", 0, 0, 1)
     lines = [upsert("m1", "2026-03-01T10:00:00.000Z", 0, amount="99.99"), upsert("m1", "2026-03-01T11:00:00.000Z", 1, amount="100.01")]
-    spark.createDataFrame([(json.dumps(line),) for line in lines], "value string").coalesce(1).write.text(f"{root}/staging")
-    staged = [f for f in _list(spark, f"{root}/staging") if f.endswith(".txt")][0]
-    _rename(spark, staged, f"{root}/{key}")
+    bucket, prefix = s3_prefix
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/{key}", Body="".join(json.dumps(line) + "\n" for line in lines).encode())
 
     result = run_merge(spark, root, "transactions", [key])
     names = register_tables(spark, root)
 
     assert {"raw.transactions", "curated.transactions"} <= set(names)
     assertDataFrameEqual(spark.sql("SELECT transactionId, CAST(amount AS STRING) AS amount FROM curated.transactions"), [("m1", "100.010000")])
-    assert maintain_table(spark, f"{root}/tables/curated/transactions")["vacuumRetainHours"] == 168
+    assert maintain_table(spark, table_path(root, "curated", "transactions"))["vacuumRetainHours"] == 168
     assert result.raw_rows_loaded == 2
     assert spark.sql("SELECT count(*) AS n FROM raw.transactions").first().n == 2
-    assert spark.read.format("delta").load(f"{root}/tables/curated/transactions").where(F.col("_is_deleted")).count() == 0
-
-
-def _list(spark, uri):
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(uri)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    return [status.getPath().toString() for status in fs.listStatus(path)]
-
-
-def _rename(spark, source, target):
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(source)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    fs.mkdirs(jvm.org.apache.hadoop.fs.Path(target).getParent())
-    assert fs.rename(path, jvm.org.apache.hadoop.fs.Path(target))
+    assert spark.read.format("delta").load(table_path(root, "curated", "transactions")).where(F.col("_is_deleted")).count() == 0

@@ -14,7 +14,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from ledgerflow_spark.merge import run_merge
 
-from .landing import delete, landing_line, upsert
+from .landing import delete, landing_line, quarantine_line, upsert
 
 
 def curated_rows(spark, lake, source="transactions", columns=("transactionId", "status", "amount", "_is_deleted")):
@@ -187,13 +187,9 @@ def test_two_overlapping_merges_on_one_table_give_the_serial_result(spark, lake,
 
 
 def test_quarantine_objects_become_a_queryable_table_with_reasons(spark, lake):
-    bad = {**landing_line("transactions", "x", "2026-03-01T10:00:00.000Z", 4)}
-    quarantined = {
-        key: bad[key]
-        for key in ("eventId", "batchId", "receivedAt", "traceparent", "source", "topic", "partition", "offset", "kafkaTimestamp")
-    }
-    quarantined["reasons"] = [{"path": "amount", "message": "must be a decimal string"}, {"path": "", "message": "bad"}]
-    quarantined["payload"] = {"transactionId": "x", "amount": 12.5}
+    bad = landing_line("transactions", "x", "2026-03-01T10:00:00.000Z", 4)
+    reasons = [{"path": "amount", "message": "must be a decimal string"}, {"path": "", "message": "bad"}]
+    quarantined = quarantine_line(bad, reasons, {"transactionId": "x", "amount": 12.5})
     quarantine_key = lake.quarantine([quarantined])
     landing_key = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 3)])
 

@@ -6,6 +6,6 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ledgerflow';
 process.env.KAFKA_BROKERS ??= '127.0.0.1:1';
 process.env.LAKE_BUCKET ??= 'lake';
-process.env.CARD_TOKEN_KEY ??= 'unit-test-card-token-key-0123456789';
+process.env.LOCAL_CARD_TOKEN_KEY ??= 'unit-test-card-token-key-0123456789';
 process.env.JOB_SUBMITTER ??= 'local';
 process.env.JOB_SERVICE_URL ??= 'http://127.0.0.1:1';

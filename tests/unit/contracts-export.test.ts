@@ -1,19 +1,58 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contractsJsonPath, exportContracts } from '../../tools/export-contracts.ts';
+import { landingObjectKey, quarantineObjectKey } from '#contracts/lake.ts';
+import { exportContracts, lakeContractJsonPath } from '../../tools/export-contracts.ts';
 
-describe('contracts export for Spark', () => {
-  it('matches the committed spark/ledgerflow_spark/contracts.json (run `npm run contracts:export` after changing a contract)', () => {
-    const committed = readFileSync(contractsJsonPath, 'utf8');
+const exported = () => JSON.parse(exportContracts());
+const names = (fields: { name: string }[]) => fields.map((field) => field.name);
+
+describe('lake contract export for Spark', () => {
+  it('matches the committed spark/ledgerflow_spark/lake_contract.json (run `npm run contracts:export` after changing a contract or the lake contract)', () => {
+    const committed = readFileSync(lakeContractJsonPath, 'utf8');
     expect(committed).toBe(exportContracts());
   });
 
   it('types money fields as DECIMAL and leaves clear card fields out', () => {
-    const { sources } = JSON.parse(exportContracts());
-    const transactions = sources.find((source: any) => source.source === 'transactions');
+    const transactions = exported().sources.find((source: any) => source.source === 'transactions');
     expect(transactions.fields).toContainEqual({ name: 'amount', type: 'decimal(38,6)' });
     expect(transactions.fields).toContainEqual({ name: 'updatedAt', type: 'timestamp' });
-    expect(transactions.fields.map((field: any) => field.name)).not.toContain('cardNumber');
-    expect(transactions.tables).toEqual({ raw: 'raw.transactions', curated: 'curated.transactions', quarantine: 'quarantine.transactions' });
+    expect(names(transactions.fields)).not.toContain('cardNumber');
+    expect(transactions.cardFields).toEqual(['cardNumber']);
+  });
+
+  it('names each source table and where it lives in the bucket', () => {
+    const transactions = exported().sources.find((source: any) => source.source === 'transactions');
+    expect(transactions.tables.curated).toEqual({ name: 'curated.transactions', path: 'tables/curated/transactions' });
+    expect(transactions.tables.raw).toEqual({ name: 'raw.transactions', path: 'tables/raw/transactions' });
+    expect(transactions.prefixes.landing).toBe('landing/transactions/');
+    expect(transactions.prefixes.quarantine).toBe('quarantine/transactions/');
+  });
+
+  it('carries key formats that fill in to the keys the writers use', () => {
+    const { objectKeys, offsetDigits } = exported().lake;
+    const range = { topic: 'ingest.claims', partition: 3, firstOffset: '7', lastOffset: '42' };
+    const fill = (format: string) =>
+      format
+        .replace('{source}', 'claims')
+        .replace('{topic}', range.topic)
+        .replace('{partition}', String(range.partition))
+        .replace('{firstOffset}', range.firstOffset.padStart(offsetDigits, '0'))
+        .replace('{lastOffset}', range.lastOffset.padStart(offsetDigits, '0'));
+    expect(fill(objectKeys.landing)).toBe(landingObjectKey('claims', range));
+    expect(fill(objectKeys.quarantine)).toBe(quarantineObjectKey('claims', range));
+    expect(landingObjectKey('claims', range)).toBe('landing/claims/ingest.claims/partition=3/00000000000000000007-00000000000000000042.ndjson');
+  });
+
+  it('describes the landing and quarantine lines field by field, in the order they are written', () => {
+    const { lines } = exported().lake;
+    expect(names(lines.landing)).toEqual([
+      'eventId', 'batchId', 'receivedAt', 'traceparent', 'source', 'topic', 'partition', 'offset', 'kafkaTimestamp',
+      'op', 'key', 'eventTime', 'contractVersion', 'record',
+    ]);
+    expect(lines.landing.find((field: any) => field.name === 'op')).toMatchObject({ type: 'string', values: ['upsert', 'delete'], nullable: false });
+    const reasons = lines.quarantine.find((field: any) => field.name === 'reasons');
+    expect(names(reasons.items)).toEqual(['path', 'message']);
+    expect(lines.quarantine.find((field: any) => field.name === 'partition')).toMatchObject({ type: 'int', nullable: true });
+    expect(lines.quarantine.find((field: any) => field.name === 'file')).toMatchObject({ type: 'string', optional: true });
   });
 });

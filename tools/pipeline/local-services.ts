@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackSettings } from '../../local-stack/services/settings.ts';
+import { stackSettings } from '../../local-stack/stack.config.ts';
 
 const repoRoot = stackSettings.repoRoot;
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 
 /** Runs one of the project's npm scripts with its output shown; throws when it fails. */
 export function runScript(script: string, args: string[] = [], options: { quiet?: boolean } = {}): boolean {
@@ -15,56 +14,78 @@ export function runScript(script: string, args: string[] = [], options: { quiet?
   return result.status === 0;
 }
 
-/** Installs what is missing and starts the stack unless it is already healthy; says whether it started it. */
-export function ensureStack(): { started: boolean } {
-  if (!runScript('stack:install')) throw new Error('stack:install failed (see the output above)');
-  if (runScript('stack:status', ['--quiet'], { quiet: true })) return { started: false };
+/** Whether every component of the local stack is up and healthy. */
+export const isStackUp = (): boolean => runScript('stack:status', ['--quiet'], { quiet: true });
+
+/** Installs what is missing and starts the stack (idempotent); throws when it fails. */
+export function startStack(): void {
   if (!runScript('stack:up')) throw new Error('stack:up failed (see the output above)');
-  return { started: true };
 }
 
 export interface RuntimeProcess {
   apiUrl: string;
   logFile: string;
   pid: number;
+  /** Resolves once the API answers; throws when the runtime exits or takes too long. */
+  ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the Docker-free runtime (`local:start`) in the background, its output in a log file. */
-export async function startRuntime(options: { timeoutMs?: number } = {}): Promise<RuntimeProcess> {
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group has exited meanwhile
+  }
+}
+
+/**
+ * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
+ * file. Returns at once, so that a caller can stop it even while it is still starting.
+ */
+export function launchRuntime(): RuntimeProcess {
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
   // Output straight to the log file, so the runtime can outlive this process (demo --keep-running).
   const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(tsx, ['local-stack/runtime/cli.ts', 'start'], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
+  const child: ChildProcess = spawn('npm', ['run', '--silent', 'local:start'], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   child.unref();
   const apiUrl = 'http://127.0.0.1:3000';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the local runtime exited with code ${child.exitCode}; see ${logFile}`);
-    const ready = await fetch(`${apiUrl}/openapi.json`).then((r) => r.ok, () => false);
-    if (ready) {
-      return {
-        apiUrl,
-        logFile,
-        pid: child.pid!,
-        stop: async () => {
-          if (child.exitCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      };
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    // The whole process group: npm runs the runtime in a child process of its own.
+    signalGroup(child.pid!, 'SIGTERM');
+    const graceful = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, 15_000, false).unref())]);
+    if (!graceful) {
+      signalGroup(child.pid!, 'SIGKILL');
+      await exited;
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  };
+  async function ready(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the local runtime exited with code ${child.exitCode}; see ${logFile}`);
+      if (await fetch(`${apiUrl}/openapi.json`).then((r) => r.ok, () => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await stop();
+    throw new Error(`the local runtime did not answer on ${apiUrl} in time; see ${logFile}`);
   }
-  child.kill('SIGTERM');
-  throw new Error(`the local runtime did not answer on ${apiUrl} in time; see ${logFile}`);
+  return { apiUrl, logFile, pid: child.pid!, ready, stop };
+}
+
+/** Starts the Docker-free runtime and waits until its API answers. */
+export async function startRuntime(options: { timeoutMs?: number } = {}): Promise<RuntimeProcess> {
+  const runtime = launchRuntime();
+  await runtime.ready(options.timeoutMs);
+  return runtime;
 }
 
 /** A bearer token the local authorizer accepts. */
 export function localToken(): string {
-  const result = spawnSync(tsx, ['local-stack/runtime/cli.ts', 'token'], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync('npm', ['run', '--silent', 'local:token'], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`local:token failed: ${result.stderr}`);
   return result.stdout.trim();
 }

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientEnvironment, stackSettings } from '../../local-stack/services/settings.ts';
+import { clientEnvironment } from '@ledgerflow/local-services';
+import { stackSettings } from '../../local-stack/stack.config.ts';
 import type { AcceptedRecord } from './send-records.ts';
 
 interface Freshness {
@@ -59,7 +60,7 @@ function runPython(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(stackSettings.paths.venvPython, args, {
       cwd: join(stackSettings.repoRoot, 'spark'),
-      env: { ...process.env, ...clientEnvironment(), PYTHONPATH: join(stackSettings.repoRoot, 'spark') },
+      env: { ...process.env, ...clientEnvironment(stackSettings), PYTHONPATH: join(stackSettings.repoRoot, 'spark') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

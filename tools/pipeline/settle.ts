@@ -1,6 +1,7 @@
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { lakePrefixes } from '#lib/lake-layout.ts';
-import { stackSettings } from '../../local-stack/services/settings.ts';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { lakePrefixes } from '#contracts/lake.ts';
+import { createS3Client } from '#lib/s3.ts';
+import { stackSettings } from '../../local-stack/stack.config.ts';
 
 export interface LakeProgress {
   /** Records written to landing or quarantine objects since the snapshot. */
@@ -12,13 +13,9 @@ export interface LakeProgress {
   mergesIdle: boolean;
 }
 
+/** A client of the local stack's S3 server (MinIO). */
 export function lakeClient(): S3Client {
-  return new S3Client({
-    endpoint: stackSettings.s3Endpoint,
-    forcePathStyle: true,
-    region: stackSettings.region,
-    credentials: stackSettings.credentials,
-  });
+  return createS3Client({ endpoint: stackSettings.s3Endpoint, region: stackSettings.region, credentials: stackSettings.credentials });
 }
 
 async function listKeys(s3: S3Client, prefix: string): Promise<Map<string, string>> {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Luhn (mod 10) check over a string of digits. */
 export function passesLuhn(digits: string): boolean {
@@ -26,22 +26,42 @@ export interface ProtectedCard {
   token: string;
   /** Whether the clear number passed the Luhn check; validation rejects false. */
   luhnValid: boolean;
+  /**
+   * Keyed MAC over the three fields above: only the platform, which holds the card-token
+   * key, can make one, so validation tells a card ingest protected from a protected-looking
+   * object a producer wrote to the topic itself.
+   */
+  seal: string;
 }
 
 const panPattern = /^\d{12,19}$/;
+
+/** The first six and last four digits, the rest masked: the most of a card number that may be shown. */
+export const maskDigits = (digits: string) => `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
+
+const keyedDigest = (key: string, text: string) => createHmac('sha256', key).update(text).digest('base64url');
+
+// The token hashes digits only; the seal's input starts with a letter, so the two never share an input.
+const sealOf = (card: Omit<ProtectedCard, 'seal'>, key: string) => keyedDigest(key, `seal\n${card.masked}\n${card.token}\n${card.luhnValid}`);
 
 /** Protects a clear card number; returns undefined when the value is not a plausible PAN. */
 export function protectCardNumber(value: string, tokenKey: string): ProtectedCard | undefined {
   const digits = value.replace(/[ -]/g, '');
   if (!panPattern.test(digits)) return undefined;
-  return {
-    masked: `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`,
-    token: `tok_${createHmac('sha256', tokenKey).update(digits).digest('base64url').slice(0, 32)}`,
+  const card = {
+    masked: maskDigits(digits),
+    token: `tok_${keyedDigest(tokenKey, digits).slice(0, 32)}`,
     luhnValid: passesLuhn(digits),
   };
+  return { ...card, seal: sealOf(card, tokenKey) };
 }
 
-/** Masks anything that looks like a card number inside free text (for logs and quarantine). */
-export function maskCardNumbersInText(text: string): string {
-  return text.replace(/\b(\d{6})\d{2,9}(\d{4})\b/g, (_, first: string, last: string) => `${first}******${last}`);
+/** Whether a value is a protected card whose seal was made with this key. */
+export function isSealedCard(value: unknown, tokenKey: string): value is ProtectedCard {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { masked, token, luhnValid, seal } = value as Record<string, unknown>;
+  if (typeof masked !== 'string' || typeof token !== 'string' || typeof luhnValid !== 'boolean' || typeof seal !== 'string') return false;
+  const expected = Buffer.from(sealOf({ masked, token, luhnValid }, tokenKey));
+  const given = Buffer.from(seal);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -4,7 +4,7 @@ import { calendarDate, currencyCode, decimalString, identifier, normaliseAmounts
 
 /** Insurance claims against a policy. */
 export const claimSchema = z
-  .looseObject({
+  .strictObject({
     claimId: identifier,
     policyId: identifier,
     lossType: z.enum(['collision', 'theft', 'fire', 'water', 'injury', 'medical', 'travel-delay', 'other']),
@@ -39,4 +39,7 @@ export default defineContract({
   eventTimeField: 'updatedAt',
   cardFields: [],
   decimalFields: ['claimedAmount', 'paidAmount'],
+  derivedFields: [],
+  undeclaredFields: 'keep-scalars',
+  longNumberFields: [],
 });

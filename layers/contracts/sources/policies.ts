@@ -4,7 +4,7 @@ import { calendarDate, currencyCode, decimalString, identifier, normaliseAmounts
 
 /** Insurance policies: one row per policy, the latest version wins. */
 export const policySchema = z
-  .looseObject({
+  .strictObject({
     policyId: identifier,
     policyholderId: identifier,
     product: z.enum(['motor', 'home', 'life', 'travel', 'health']),
@@ -35,4 +35,7 @@ export default defineContract({
   eventTimeField: 'updatedAt',
   cardFields: [],
   decimalFields: ['premium', 'sumInsured'],
+  derivedFields: [],
+  undeclaredFields: 'keep-scalars',
+  longNumberFields: [],
 });

@@ -4,7 +4,7 @@ import { currencyCode, decimalString, identifier, normaliseAmounts, protectedCar
 
 /** Card and account transactions (financial). Updates carry the same id with a newer updatedAt. */
 export const transactionSchema = z
-  .looseObject({
+  .strictObject({
     transactionId: identifier,
     accountId: identifier,
     type: z.enum(['debit', 'credit', 'refund', 'chargeback']),
@@ -42,4 +42,7 @@ export default defineContract({
   eventTimeField: 'updatedAt',
   cardFields: ['cardNumber'],
   decimalFields: ['amount'],
+  derivedFields: ['cardMasked', 'cardToken'],
+  undeclaredFields: 'keep-scalars',
+  longNumberFields: ['accountId'],
 });

@@ -1,18 +1,10 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { repoRoot } from '../settings.ts';
 import type { RouteDefinition } from '../template/model.ts';
 
-/**
- * The OpenAPI document: the contracts' own (`layers/contracts/openapi.ts`) when present,
- * else one listing the template's routes, so /docs always has something true to show.
- */
-export async function openApiDocument(routes: RouteDefinition[], serverUrl: string): Promise<Record<string, unknown>> {
-  const module = resolve(repoRoot, 'layers/contracts/openapi.ts');
-  if (existsSync(module)) {
-    const { buildOpenApiDocument } = (await import(module)) as { buildOpenApiDocument?: (url?: string) => Record<string, unknown> };
-    if (typeof buildOpenApiDocument === 'function') return buildOpenApiDocument(serverUrl);
-  }
+/** A caller's OpenAPI document for the API, given the URL the API serves at. */
+export type OpenApiProvider = (serverUrl: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** The template's routes as an OpenAPI document, for when the caller provides none: /docs always has something true to show. */
+export function routesDocument(routes: RouteDefinition[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     if (route.path === '$default') continue;

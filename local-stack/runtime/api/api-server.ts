@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRegistry } from '../function-registry.ts';
 import type { FunctionPool, InvokeOutcome } from '../worker/function-pool.ts';
-import { docsPage, openApiDocument } from './api-docs.ts';
+import { docsPage, type OpenApiProvider, routesDocument } from './api-docs.ts';
 import { buildHttpApiEvent, httpApiRequestId, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
 import { type HttpRequestData, type HttpResponseData, jsonResponse, splitUrl } from './http-request.ts';
 import { type JwtVerdict, stringifyClaims, verifyJwt } from './jwt.ts';
@@ -15,6 +15,8 @@ export interface ApiServerOptions {
   host?: string;
   port?: number;
   jwtSecret: string;
+  /** The document /openapi.json serves; without one, the template's routes. */
+  openApiDocument?: OpenApiProvider;
   onNotice?: (text: string) => void;
 }
 
@@ -60,7 +62,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const handle = async (request: HttpRequestData): Promise<HttpResponseData> => {
     const match = matcher.match(request.method, request.rawPath);
     if (!match) {
-      if (request.method === 'GET' && request.rawPath === '/openapi.json') return jsonResponse(200, await openApiDocument(matcher.routes, serverUrl));
+      if (request.method === 'GET' && request.rawPath === '/openapi.json') return jsonResponse(200, options.openApiDocument ? await options.openApiDocument(serverUrl) : routesDocument(matcher.routes, serverUrl));
       if (request.method === 'GET' && (request.rawPath === '/docs' || request.rawPath === '/docs/')) {
         return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(docsPage) };
       }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readRuntimeSettings, defaultTemplatePath } from '../settings.ts';
+import { defaultTemplatePath, runtimeSettings } from '../settings.ts';
 import { loadTemplate } from '../template/load-template.ts';
 import type { JwtAuthorizerDefinition, TemplateModel } from '../template/model.ts';
 import { parseParameterOverrides } from '../template/parameters.ts';
@@ -35,10 +35,10 @@ export function issueLocalToken(authorizer: JwtAuthorizerDefinition, options: { 
     exp: now + (options.expiresInSeconds ?? 3600),
   };
   if (options.scope) claims.scope = options.scope;
-  return signHs256(claims, options.secret ?? readRuntimeSettings().LOCAL_JWT_SECRET);
+  return signHs256(claims, options.secret ?? runtimeSettings.LOCAL_JWT_SECRET);
 }
 
 export function tokenCommand(options: TokenOptions): string {
-  const model = loadTemplate({ templatePath: resolve(options.templatePath ?? defaultTemplatePath), parameterOverrides: parseParameterOverrides(options.parameterOverrides ?? []) });
+  const model = loadTemplate({ templatePath: resolve(options.templatePath ?? defaultTemplatePath()), parameterOverrides: parseParameterOverrides(options.parameterOverrides ?? []) });
   return issueLocalToken(findAuthorizer(model, options.api), options);
 }

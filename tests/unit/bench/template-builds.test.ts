@@ -1,9 +1,7 @@
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { coldStartEnvironment } from '../../../bench/stages/cold-start.ts';
-import { esbuildOptions } from '../../../local-stack/runtime/build/build-function.ts';
-import { readEnvVars } from '../../../local-stack/runtime/function-environment.ts';
-import { loadTemplate } from '../../../local-stack/runtime/template/load-template.ts';
+import { esbuildOptions, loadTemplate, readEnvVars } from '@ledgerflow/lambda-runtime';
 
 /** What the cold-start stage bundles and loads: the project's template.yaml and local-stack/env.json, through the runtime. */
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -19,7 +17,7 @@ describe('cold-start bundles', () => {
   it('gives esbuild each function\'s BuildProperties the way sam build does', () => {
     for (const definition of bundled) {
       expect(esbuildOptions(definition, '/out')).toMatchObject({
-        absWorkingDir: repoRoot,
+        absWorkingDir: definition.codeUri,
         outdir: '/out',
         bundle: true,
         platform: 'node',
@@ -33,10 +31,11 @@ describe('cold-start bundles', () => {
       });
     }
     const ingest = esbuildOptions(functions.get('IngestFunction')!, '/out');
+    expect(ingest.absWorkingDir).toBe(join(repoRoot, 'functions/ingest'));
     expect(ingest.entryPoints).toEqual([join(repoRoot, 'functions/ingest/handler.ts')]);
     expect(ingest.alias).toEqual({
       '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
-      '@platformatic/kafka': './layers/lib/kafka-producer-entry.js',
+      '@platformatic/kafka': '../../layers/lib/kafka-producer-entry.js',
     });
   });
 });
@@ -52,7 +51,7 @@ describe('cold-start environment', () => {
       POWERTOOLS_SERVICE_NAME: 'validate',
       LAKE_BUCKET: 'lake',
       S3_ENDPOINT: 'http://127.0.0.1:9000',
-      CARD_TOKEN_KEY: envVars.Parameters!.CARD_TOKEN_KEY,
+      LOCAL_CARD_TOKEN_KEY: envVars.Parameters!.LOCAL_CARD_TOKEN_KEY,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: envVars.Parameters!.AWS_ACCESS_KEY_ID,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskCardNumbersInText, passesLuhn, protectCardNumber } from '#contracts/rules/card.ts';
+import { isSealedCard, passesLuhn, protectCardNumber } from '#contracts/rules/card.ts';
 import { isCurrencyCode, minorUnits } from '#contracts/rules/currency.ts';
 import { normaliseAmount } from '#contracts/rules/money.ts';
 import { isCalendarDate, toUtcTimestamp } from '#contracts/rules/time.ts';
@@ -34,8 +34,13 @@ describe('card protection', () => {
     expect(protectCardNumber('4111111111111112', 'key-0123456789abcdef')!.luhnValid).toBe(false);
     expect(protectCardNumber('not a card', 'key-0123456789abcdef')).toBeUndefined();
   });
-  it('masks card numbers inside free text', () => {
-    expect(maskCardNumbersInText('{"pan":"4111111111111111"}')).toBe('{"pan":"411111******1111"}');
+  it('seals the protected form with the key, so a forged or altered one is told apart', () => {
+    const card = protectCardNumber('4111111111111111', 'key-0123456789abcdef')!;
+    expect(isSealedCard(card, 'key-0123456789abcdef')).toBe(true);
+    expect(isSealedCard(card, 'another-key-0123456789')).toBe(false);
+    expect(isSealedCard({ ...card, token: 'tok_chosen-by-the-producer' }, 'key-0123456789abcdef')).toBe(false);
+    expect(isSealedCard({ ...card, luhnValid: false }, 'key-0123456789abcdef')).toBe(false);
+    expect(isSealedCard({ masked: card.masked, token: card.token, luhnValid: true }, 'key-0123456789abcdef')).toBe(false);
   });
 });
 

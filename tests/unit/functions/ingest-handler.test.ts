@@ -4,7 +4,7 @@ import { lambdaContext } from '../../fixtures/lambda-context.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
 const send = vi.fn();
-vi.mock('#lib/kafka.ts', () => ({ createRecordProducer: () => ({ send }) }));
+vi.mock('#lib/kafka.ts', async (importOriginal) => ({ ...(await importOriginal<object>()), createRecordProducer: () => ({ send }) }));
 const { handler } = await import('../../../functions/ingest/handler.ts');
 
 const invoke = async (name: string) => (await handler(loadEvent(name), lambdaContext('IngestFunction'))) as APIGatewayProxyStructuredResultV2;

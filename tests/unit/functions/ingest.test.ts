@@ -1,25 +1,25 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { findContract } from '#contracts/registry.ts';
 import { RequestError } from '#lib/errors.ts';
 import { batchIdFor, ingestRequest, traceparentFor } from '../../../functions/ingest/ingest-request.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { loadEvent } from '../../fixtures/events.ts';
+import { testDependencies } from '../../fixtures/test-dependencies.ts';
 
-const settings = { topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', maxBodyBytes: 64 * 1024, maxRecordsPerRequest: 100 };
+const settings = { topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', maxBodyBytes: 64 * 1024, maxRecordsPerRequest: 100, maxMessageBytes: 1_048_576 };
 
 function harness(publish: (messages: OutgoingMessage[]) => Promise<void> = async () => undefined) {
   const published: OutgoingMessage[] = [];
   const deps = {
-    findContract,
+    ...testDependencies(settings),
     publish: async (messages: OutgoingMessage[]) => {
       await publish(messages);
       published.push(...messages);
     },
     now: () => new Date('2026-03-01T12:00:06.120Z'),
   };
-  const call = async (event: APIGatewayProxyEventV2) => (await ingestRequest(event, settings, deps)) as APIGatewayProxyStructuredResultV2;
-  return { call, published };
+  const call = async (event: APIGatewayProxyEventV2) => (await ingestRequest(event, deps)) as APIGatewayProxyStructuredResultV2;
+  return { call, published, deps };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RequestError> {
@@ -48,6 +48,18 @@ describe('ingest', () => {
       'received-at': '2026-03-01T12:00:06.120Z',
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       'contract-version': '1',
+    });
+  });
+
+  it('counts the published records and logs the batch by its ids, never its records', async () => {
+    const { call, deps } = harness();
+    const body = JSON.parse((await call(loadEvent('ingest-valid'))).body!);
+    expect(deps.metrics.addMetric).toHaveBeenCalledWith('RecordsPublished', 'Count', 2);
+    expect(deps.logger.info).toHaveBeenCalledWith('batch published', {
+      batchId: body.batchId,
+      topic: 'ingest.transactions',
+      records: 2,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     });
   });
 

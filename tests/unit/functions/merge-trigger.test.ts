@@ -2,11 +2,13 @@ import type { S3Event } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { JobSubmitter, MergeJobRequest } from '../../../functions/merge-trigger/job-submitter.ts';
 import { mergeLandingObjects } from '../../../functions/merge-trigger/merge-landing-objects.ts';
-import { decodeObjectKey } from '#lib/lake-layout.ts';
+import { decodeObjectKey } from '#contracts/lake.ts';
 import { planMerges } from '../../../functions/merge-trigger/plan-merges.ts';
 import { loadEvent } from '../../fixtures/events.ts';
+import { testDependencies } from '../../fixtures/test-dependencies.ts';
 
 const settings = { landingPrefix: 'landing/', isKnownSource: (source: string) => ['transactions', 'claims'].includes(source) };
+const dependencies = (submitter: JobSubmitter) => ({ ...testDependencies({ landingPrefix: 'landing/' }), submitter });
 
 function recordingSubmitter(): JobSubmitter & { requests: MergeJobRequest[] } {
   const requests: MergeJobRequest[] = [];
@@ -32,7 +34,7 @@ function eventWithKeys(keys: string[]): S3Event {
 describe('merge trigger', () => {
   it('submits one job for a landing object, with its decoded key', async () => {
     const submitter = recordingSubmitter();
-    const result = await mergeLandingObjects(loadEvent('merge-trigger-landing'), submitter, settings);
+    const result = await mergeLandingObjects(loadEvent('merge-trigger-landing'), dependencies(submitter));
     expect(result.submitted).toEqual([{ jobId: 'job-1', deduplicated: false, source: 'transactions', objects: 1 }]);
     expect(submitter.requests[0]).toMatchObject({
       source: 'transactions',
@@ -41,9 +43,15 @@ describe('merge trigger', () => {
     });
   });
 
+  it('counts the jobs it submitted', async () => {
+    const deps = dependencies(recordingSubmitter());
+    await mergeLandingObjects(loadEvent('merge-trigger-landing'), deps);
+    expect(deps.metrics.addMetric).toHaveBeenCalledWith('MergeJobsSubmitted', 'Count', 1);
+  });
+
   it('ignores objects outside the landing prefix', async () => {
     const submitter = recordingSubmitter();
-    const result = await mergeLandingObjects(loadEvent('merge-trigger-outside-prefix'), submitter, settings);
+    const result = await mergeLandingObjects(loadEvent('merge-trigger-outside-prefix'), dependencies(submitter));
     expect(submitter.requests).toEqual([]);
     expect(result.ignored).toHaveLength(1);
   });
@@ -75,6 +83,6 @@ describe('merge trigger', () => {
 
   it('fails when a submission fails, so the event is retried', async () => {
     const failing: JobSubmitter = { submit: async () => Promise.reject(new Error('job service unavailable')) };
-    await expect(mergeLandingObjects(loadEvent('merge-trigger-landing'), failing, settings)).rejects.toThrow('job service unavailable');
+    await expect(mergeLandingObjects(loadEvent('merge-trigger-landing'), dependencies(failing))).rejects.toThrow('job service unavailable');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findContract } from '#contracts/registry.ts';
 import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
-import { type LandingLine, type QuarantineLine, validateBatch } from '../../../functions/validate/validate-batch.ts';
+import type { LandingLine, QuarantineLine } from '#contracts/lake-lines.ts';
+import { validateBatch } from '../../../functions/validate/validate-batch.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
 const settings = { topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', findContract };

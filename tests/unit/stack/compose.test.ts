@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kafkaVersion } from '../../../local-stack/services/components/kafka.ts';
-import { readStackSettings } from '../../../local-stack/services/settings.ts';
+import { kafkaVersion } from '@ledgerflow/local-services';
+import { readLocalStack } from '../../../local-stack/stack.config.ts';
 
 /** docker-compose.yml cannot run without Docker; these checks keep it in step with the Docker-free stack. */
 
@@ -28,7 +28,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('reads in .env the same ports, credentials and bucket as the stack defaults', () => {
-    const defaults = readStackSettings({});
+    const defaults = readLocalStack({});
 
     expect(composeEnv).toMatchObject({
       KAFKA_PORT: String(defaults.kafkaPort),
@@ -55,7 +55,7 @@ describe('docker-compose.yml', () => {
     const script = [compose.services['kafka-init']?.command ?? []].flat().join('\n');
     const topics = /for topic in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/);
 
-    expect(topics).toEqual(readStackSettings({}).sourceTopics);
+    expect(topics).toEqual(readLocalStack({}).sourceTopics);
   });
 
   it('runs the same Kafka version as the Docker-free stack', () => {

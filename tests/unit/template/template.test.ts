@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
 import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
@@ -31,11 +31,24 @@ describe('template', () => {
 
   for (const [id, resource] of functions) {
     describe(id, () => {
-      const entry: string = resource.Metadata.BuildProperties.EntryPoints[0];
+      const codeUri: string = resource.Properties.CodeUri;
+      const entry = join(codeUri, resource.Metadata.BuildProperties.EntryPoints[0]);
 
       it('is built by esbuild from an entry point that exists', () => {
         expect(resource.Metadata.BuildMethod).toBe('esbuild');
         expect(existsSync(entry)).toBe(true);
+      });
+
+      it('is built in place from its own folder, which has no package.json for sam build to install', () => {
+        expect(codeUri).toMatch(/^functions\/[a-z-]+\/$/);
+        expect(existsSync(join(codeUri, 'package.json'))).toBe(false);
+      });
+
+      it('has no card-token key and no secret resolution in its environment', () => {
+        const variables = resource.Properties.Environment?.Variables ?? {};
+        expect(variables).not.toHaveProperty('CARD_TOKEN_KEY');
+        expect(variables.LOCAL_CARD_TOKEN_KEY ?? '').toBe('');
+        expect(JSON.stringify(variables)).not.toContain('{{resolve:');
       });
 
       it('exports the handler its Handler property names', async () => {
@@ -61,6 +74,60 @@ describe('template', () => {
       });
     });
   }
+
+  it('keeps secrets out of the Globals environment', () => {
+    expect(JSON.stringify(template.Globals.Function.Environment)).not.toMatch(/CARD_TOKEN_KEY|\{\{resolve:/);
+  });
+
+  it('gives the functions that tokenise cards the secret\'s ARN and the policy that reads it', () => {
+    const readers = functions.filter(([, resource]) => resource.Properties.Environment?.Variables?.CARD_TOKEN_KEY_SECRET);
+    expect(readers.map(([id]) => id).sort()).toEqual(['FileDropFunction', 'IngestFunction', 'ValidateFunction']);
+    for (const [id, resource] of readers) {
+      expect(resource.Properties.Environment.Variables.CARD_TOKEN_KEY_SECRET, id).toEqual({ Ref: 'CardTokenKeySecret' });
+      expect(resource.Properties.Policies, id).toContainEqual({ Ref: 'CardTokenKeyReadPolicy' });
+    }
+  });
+
+  it('lets the read policy get that one secret and decrypt with its key only through Secrets Manager', () => {
+    const statements = template.Resources.CardTokenKeyReadPolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      { Sid: 'ReadCardTokenKeySecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'CardTokenKeySecret' } },
+      {
+        Sid: 'DecryptCardTokenKeySecret',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': 'CardTokenKeyEncryptionKey.Arn' },
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } },
+      },
+    ]);
+  });
+
+  it('encrypts the card-token secret with a customer-managed KMS key that rotates', () => {
+    const secret = template.Resources.CardTokenKeySecret;
+    const key = template.Resources.CardTokenKeyEncryptionKey;
+    expect(secret.Properties.KmsKeyId).toEqual({ Ref: 'CardTokenKeyEncryptionKey' });
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect([secret.DeletionPolicy, key.DeletionPolicy]).toEqual(['Retain', 'Retain']);
+  });
+
+  it('scopes the validate function\'s on-failure statement to the prefix Lambda writes failure records to', () => {
+    const [, validate] = functions.find(([id]) => id === 'ValidateFunction')!;
+    const statements = validate.Properties.Policies.flatMap((p: any) => p.Statement ?? []);
+    const onFailure = statements.find((s: any) => s.Sid === 'OnFailureDestination');
+    expect(onFailure).toMatchObject({ Action: 's3:PutObject', Resource: { 'Fn::Sub': '${LakeBucket.Arn}/aws/lambda/*' } });
+    const objectResources = statements.flatMap((s: any) => [s.Resource].flat()).map((r: any) => r['Fn::Sub']).filter(Boolean);
+    expect(objectResources).not.toContain('${LakeBucket.Arn}/*');
+  });
+
+  it('gives every checkov skip a check id and a one-line reason', () => {
+    const skips = resources.flatMap(([id, resource]) => (resource.Metadata?.checkov?.skip ?? []).map((skip: any) => ({ id, skip })));
+    expect(skips.length).toBeGreaterThan(0);
+    for (const { id, skip } of skips) {
+      expect(skip.id, id).toMatch(/^CKV2?_AWS_\d+$/);
+      expect(skip.comment, `${id} ${skip.id}`).toMatch(/^[^\n]{20,}$/);
+    }
+  });
 
   it('limits the validate function to writing landing and quarantine objects', () => {
     const [, validate] = functions.find(([id]) => id === 'ValidateFunction')!;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { invokeAsync } from '../../async-invoke.ts';
 import type { FunctionRegistry } from '../../function-registry.ts';
-import { readRuntimeSettings } from '../../settings.ts';
 import type { S3SourceDefinition } from '../../template/model.ts';
 import { localAwsSettings, localS3Client } from '../local-aws.ts';
 import { encodeS3Key, matchesSource, type MinioEventRecord, toS3EventRecord } from './s3-event.ts';
@@ -34,7 +33,7 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
   const settings = localAwsSettings(registry);
   if (!settings.s3Endpoint) throw new Error('the S3 bridge needs S3_ENDPOINT in env.json Parameters (MinIO, e.g. http://127.0.0.1:9000)');
   const s3 = localS3Client(settings);
-  const stateDir = join(readRuntimeSettings().LEDGERFLOW_STATE_DIR, 'runtime', 's3-bridge');
+  const stateDir = join(registry.stateDir, 'runtime', 's3-bridge');
   mkdirSync(stateDir, { recursive: true });
 
   const byBucket = new Map<string, S3SourceDefinition[]>();

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import * as z from 'zod';
+
+/** Test support of the runtime package: fixtures, the local Kafka and MinIO, the command line. */
+const packageDir = resolve(import.meta.dirname, '..');
+
+export const fixtureTemplate = (name: string): string => join(packageDir, 'tests/fixtures', name, 'template.yaml');
+export const fixtureFile = (name: string, file: string): string => join(packageDir, 'tests/fixtures', name, file);
+
+/** One state folder for every test run, so function bundles are built once and reused. */
+export const testStateDir = join(tmpdir(), 'lambda-runtime-tests');
+
+/** Where the integration tests find Kafka and MinIO; the defaults are the local stack's. */
+const endpoints = z.object({
+  LAMBDA_RUNTIME_TEST_KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  LAMBDA_RUNTIME_TEST_S3_ENDPOINT: z.url().default('http://127.0.0.1:9000'),
+  LAMBDA_RUNTIME_TEST_AWS_ACCESS_KEY_ID: z.string().default('ledgerflow'),
+  LAMBDA_RUNTIME_TEST_AWS_SECRET_ACCESS_KEY: z.string().default('ledgerflow-local-secret'),
+  LAMBDA_RUNTIME_TEST_AWS_REGION: z.string().default('us-east-1'),
+  LAMBDA_RUNTIME_TEST_BUCKET: z.string().default('lambda-runtime-tests'),
+}).parse(process.env);
+
+export const kafkaBrokers = (): string[] => endpoints.LAMBDA_RUNTIME_TEST_KAFKA_BROKERS.split(',');
+export const testBucket = endpoints.LAMBDA_RUNTIME_TEST_BUCKET;
+
+export function localS3(): S3Client {
+  return new S3Client({
+    endpoint: endpoints.LAMBDA_RUNTIME_TEST_S3_ENDPOINT,
+    forcePathStyle: true,
+    region: endpoints.LAMBDA_RUNTIME_TEST_AWS_REGION,
+    credentials: { accessKeyId: endpoints.LAMBDA_RUNTIME_TEST_AWS_ACCESS_KEY_ID, secretAccessKey: endpoints.LAMBDA_RUNTIME_TEST_AWS_SECRET_ACCESS_KEY },
+  });
+}
+
+/** The tests' own bucket, created when missing. */
+export async function ensureTestBucket(s3: S3Client): Promise<string> {
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: testBucket })).then(() => true, () => false);
+  if (!exists) await s3.send(new CreateBucketCommand({ Bucket: testBucket }));
+  return testBucket;
+}
+
+/** An env-vars file (the `sam local --env-vars` format) with the local endpoints in Parameters, plus `sections`. */
+export function envVarsFile(sections: Record<string, Record<string, string>> = {}): string {
+  const parameters = {
+    AWS_REGION: endpoints.LAMBDA_RUNTIME_TEST_AWS_REGION,
+    AWS_ACCESS_KEY_ID: endpoints.LAMBDA_RUNTIME_TEST_AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: endpoints.LAMBDA_RUNTIME_TEST_AWS_SECRET_ACCESS_KEY,
+    S3_ENDPOINT: endpoints.LAMBDA_RUNTIME_TEST_S3_ENDPOINT,
+    KAFKA_BROKERS: endpoints.LAMBDA_RUNTIME_TEST_KAFKA_BROKERS,
+  };
+  const contents = { ...sections, Parameters: { ...parameters, ...sections.Parameters } };
+  const path = join(mkdtempSync(join(tmpdir(), 'runtime-env-')), 'env.json');
+  writeFileSync(path, JSON.stringify(contents, null, 2));
+  return path;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the package's command line (`lambda-runtime ...`) with the tests' state folder. */
+export function runCli(args: string[], input?: string): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = execFile(process.execPath, [join(packageDir, 'bin/lambda-runtime.mjs'), ...args, '--state-dir', testStateDir], { cwd: packageDir }, (_error, stdout, stderr) =>
+      resolvePromise({ code: child.exitCode, stdout, stderr }),
+    );
+    child.stdin!.end(input ?? '');
+  });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}

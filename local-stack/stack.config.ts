@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sourceNames } from '#contracts/registry.ts';
+import { readConfig } from '#lib/config.ts';
+import { topicForSource } from '#lib/topics.ts';
+import {
+  clientEnvironment,
+  defineStack,
+  loopback,
+  readStackSettings,
+  type StackDefinition,
+  type StackSettings,
+  serviceUrl,
+  sparkEnvironment,
+} from '@ledgerflow/local-services';
+import { z } from 'zod';
+
+/**
+ * This product's local stack, for `npm run stack:*` (local-services --config) and for the
+ * tools and tests that reach it. Defaults come from local-stack/env.json, the values the
+ * functions get, so the stack and the functions agree without repeating a port or a secret.
+ * This module is the product's one reader of env.json for stack endpoints.
+ */
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const sparkDir = join(repoRoot, 'spark');
+
+const envJsonSchema = z.object({
+  Parameters: z.object({
+    AWS_REGION: z.string().min(1),
+    AWS_ACCESS_KEY_ID: z.string().min(1),
+    AWS_SECRET_ACCESS_KEY: z.string().min(8),
+    S3_ENDPOINT: z.url(),
+    KAFKA_BROKERS: z.string().min(1),
+  }),
+  ValidateFunction: z.object({ LAKE_BUCKET: z.string().min(3) }),
+  MergeTriggerFunction: z.object({ JOB_SERVICE_URL: z.url() }),
+});
+export type EnvJson = z.infer<typeof envJsonSchema>;
+
+export function readEnvJson(path = join(repoRoot, 'local-stack/env.json')): EnvJson {
+  return envJsonSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+const portOf = (address: string) => Number(new URL(address.includes('://') ? address : `tcp://${address}`).port);
+
+/** The product's own variables; the package reads those of its components (KAFKA_PORT, MINIO_PORT, ...). */
+function productSchema(defaults: EnvJson) {
+  return z.object({
+    TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default('ingest.'),
+    LAKE_BUCKET: z.string().default(defaults.ValidateFunction.LAKE_BUCKET),
+    JOB_SERVICE_PORT: z.coerce.number().int().min(1).max(65_535).default(portOf(defaults.MergeTriggerFunction.JOB_SERVICE_URL)),
+    LEDGERFLOW_STACK_DIR: z.string().min(1).default(join(repoRoot, '.stack')),
+    LEDGERFLOW_SPARK_JARS: z.string().min(1).optional(),
+  });
+}
+
+/** Must equal the Hadoop inside pyspark's own jars/ folder (local-stack/requirements.txt); checked after install. */
+const hadoopVersion = '3.3.4';
+
+export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: EnvJson = readEnvJson()): StackDefinition {
+  const values = readConfig(productSchema(defaults), env);
+  const productEnvironment = (settings: StackSettings) => ({
+    TOPIC_PREFIX: values.TOPIC_PREFIX,
+    LAKE_BUCKET: settings.bucket,
+    JOB_SERVICE_URL: serviceUrl(settings, 'job-service'),
+    LEDGERFLOW_SPARK_JARS: settings.paths.jars,
+  });
+  return defineStack({
+    name: 'ledgerflow',
+    stateDir: resolve(values.LEDGERFLOW_STACK_DIR),
+    region: defaults.Parameters.AWS_REGION,
+    credentials: { accessKeyId: defaults.Parameters.AWS_ACCESS_KEY_ID, secretAccessKey: defaults.Parameters.AWS_SECRET_ACCESS_KEY },
+    // One topic per data contract: ingest.transactions, ingest.policies, ingest.claims.
+    kafka: { port: portOf(defaults.Parameters.KAFKA_BROKERS.split(',')[0]!), partitions: 3, topics: sourceNames().map((source) => topicForSource(values.TOPIC_PREFIX, source)) },
+    s3: { port: portOf(defaults.Parameters.S3_ENDPOINT), bucket: values.LAKE_BUCKET },
+    // PySpark, delta-spark, pytest, the SAM CLI and cfn-lint.
+    python: { requirementsFile: join(repoRoot, 'local-stack/requirements.txt') },
+    spark: {
+      jars: [
+        { groupId: 'io.delta', artifactId: 'delta-spark_2.12', version: '3.2.1' },
+        { groupId: 'io.delta', artifactId: 'delta-storage', version: '3.2.1' },
+        { groupId: 'org.apache.hadoop', artifactId: 'hadoop-aws', version: hadoopVersion },
+        // the AWS SDK that hadoop-aws 3.3.4 was built against
+        { groupId: 'com.amazonaws', artifactId: 'aws-java-sdk-bundle', version: '1.12.262' },
+      ],
+      dir: values.LEDGERFLOW_SPARK_JARS && resolve(values.LEDGERFLOW_SPARK_JARS),
+    },
+    // The template's Lambda runtime is nodejs22.x; the Docker-free runtime runs it from <stateDir>/lambda-node.
+    lambdaNode: { version: '22' },
+    services: [
+      {
+        // The local stand-in for EMR Serverless that the merge trigger submits to.
+        name: 'job-service',
+        port: values.JOB_SERVICE_PORT,
+        healthPath: '/health',
+        // a JVM and a Spark session start before the service answers
+        startTimeoutMs: 180_000,
+        enabled: existsSync(join(sparkDir, 'ledgerflow_spark/job_service.py')),
+        command: (settings) => ({
+          executable: settings.paths.venvPython,
+          args: ['-m', 'ledgerflow_spark.job_service', '--host', loopback, '--port', String(values.JOB_SERVICE_PORT)],
+          cwd: repoRoot,
+          env: { ...sparkEnvironment(settings), PYTHONPATH: sparkDir, PYTHONUNBUFFERED: '1' },
+        }),
+      },
+    ],
+    clientEnvironment: productEnvironment,
+  });
+}
+
+/** The stack's settings with this product's names for what it holds. */
+export interface LocalStack extends StackSettings {
+  repoRoot: string;
+  topicPrefix: string;
+  /** One topic per data contract. */
+  sourceTopics: string[];
+  lakeBucket: string;
+  jobServicePort: number;
+  jobServiceUrl: string;
+}
+
+export function readLocalStack(env: NodeJS.ProcessEnv = process.env, defaults: EnvJson = readEnvJson()): LocalStack {
+  const settings = readStackSettings(ledgerflowStack(env, defaults), env);
+  const environment = clientEnvironment(settings);
+  return {
+    ...settings,
+    repoRoot,
+    topicPrefix: environment.TOPIC_PREFIX!,
+    sourceTopics: settings.topics,
+    lakeBucket: settings.bucket,
+    jobServicePort: settings.services.find((service) => service.name === 'job-service')!.port,
+    jobServiceUrl: serviceUrl(settings, 'job-service'),
+  };
+}
+
+/** Read once, from the environment of this process. */
+export const stackSettings: LocalStack = readLocalStack();
+
+export default ledgerflowStack();

@@ -1,0 +1,66 @@
+"""Objects and Delta tables under a storage root (``s3a://<bucket>`` or a local folder).
+
+Object keys are listed through Spark's public file index (``DataFrame.inputFiles``), which
+lists files without reading them and works on every filesystem the session can reach.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+from urllib.parse import unquote
+
+from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from .commits import with_conflict_retry
+
+
+def list_objects(spark: SparkSession, prefix_uri: str, key_prefix: str) -> list[str]:
+    """Keys (from ``key_prefix`` on) of the NDJSON objects under a prefix, sorted.
+
+    Spark's file index skips names that start with "_" or "."; lake keys never do.
+    """
+    reader = spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.ndjson")
+    try:
+        uris = reader.text(prefix_uri).inputFiles()
+    except AnalysisException as error:
+        if error.getErrorClass() == "PATH_NOT_FOUND":
+            return []
+        raise
+    # inputFiles() gives URIs, with characters such as spaces escaped; keys are the plain names.
+    return sorted(key_of(unquote(uri), key_prefix) for uri in uris)
+
+
+def key_of(uri: str, key_prefix: str) -> str:
+    """The object key of a file URI, from the ``landing/<source>/`` style prefix on."""
+    index = uri.rfind("/" + key_prefix)
+    return uri[index + 1 :] if index >= 0 else uri
+
+
+def table_exists(spark: SparkSession, path: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def ensure_table(spark: SparkSession, path: str, schema: T.StructType, properties: dict[str, str] | None = None) -> None:
+    """Creates the Delta table at ``path`` unless it exists (safe when two runs race)."""
+    if table_exists(spark, path):
+        return
+
+    def create() -> None:
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
+        for key, value in (properties or {}).items():
+            builder = builder.property(key, value)
+        builder.execute()
+
+    with_conflict_retry(create, f"create {path}")
+
+
+def loaded_keys(spark: SparkSession, path: str, key_column: str, keys: Sequence[str]) -> set[str]:
+    """Which of the object keys a raw or quarantine table (the ledger) already holds."""
+    if not keys or not table_exists(spark, path):
+        return set()
+    rows = spark.read.format("delta").load(path).where(F.col(key_column).isin(list(keys))).select(key_column).distinct().collect()
+    return {row[0] for row in rows}
