@@ -51,8 +51,8 @@ export function transactionRecords(options: SampleRecordsOptions): Record<string
   });
 }
 
-/** A clear 16-digit card number grows by this many bytes once protected ({masked, token, luhnValid}). */
-const protectedCardGrowth = 75;
+/** A clear 16-digit card number grows by this many bytes once protected ({masked, token, luhnValid, seal}). */
+const protectedCardGrowth = 128;
 
 export function transactionsContract(): SourceContract {
   return findContract('transactions')!;

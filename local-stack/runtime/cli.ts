@@ -14,7 +14,7 @@ usage: lambda-runtime <command> [options]
 commands:
   invoke <LogicalId> [event.json]   invoke a function once (event: file, -e <file>, "-" for stdin, none for {})
   api                               serve the template's HttpApi/Api routes (default 127.0.0.1:3000)
-  start                             API, Lambda invoke endpoint (3001), Kafka and S3 event-source bridges
+  start                             API, Lambda invoke endpoint (3001), Kafka, Kinesis and S3 event-source bridges
   token                             print a bearer token the local JWT authorizer accepts
 
 options (every command):
@@ -35,7 +35,7 @@ api / start:
                                     (default: a list of the template's routes)
 start:
   --invoke-port <n>                 Lambda Invoke API port (default 3001)
-  --no-kafka, --no-s3               leave a bridge off
+  --no-kafka, --no-kinesis, --no-s3 leave a bridge off
 token:
   --subject <sub>                   sub claim (default local-producer)
   --scope <scopes>                  scope claim, space separated
@@ -50,7 +50,7 @@ const commandOptions = {
   },
   start: {
     port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, openapi: { type: 'string' },
-    'invoke-port': { type: 'string' }, 'no-kafka': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
+    'invoke-port': { type: 'string' }, 'no-kafka': { type: 'boolean' }, 'no-kinesis': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
   },
   token: { subject: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' }, api: { type: 'string' } },
 } as const;
@@ -138,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
         apiPort: values.port ? Number(values.port) : undefined,
         invokePort: command === 'start' ? (values['invoke-port'] ? Number(values['invoke-port']) : 3001) : false,
         kafka: command === 'start' && !values['no-kafka'],
+        kinesis: command === 'start' && !values['no-kinesis'],
         s3: command === 'start' && !values['no-s3'],
       });
       await waitForStopSignal();

@@ -3,13 +3,14 @@
  * event sources in this process (startLocalRuntime) or as the command line in a child
  * process (startRuntimeProcess), and the pieces benchmarks and tests of an application
  * reuse: the template model, the build, the environment of an instance, local tokens and
- * the Lambda Kafka event encoder.
+ * the Lambda Kafka and Kinesis event encoders.
  */
 export type { OpenApiProvider } from './api/api-docs.ts';
 export { signHs256, verifyJwt } from './api/jwt.ts';
 export { findAuthorizer, issueLocalToken } from './api/token-command.ts';
 export { buildKafkaEvent, type ConsumedRecord, type KafkaEventSource } from './bridges/kafka/kafka-event.ts';
-export type { BatchReport } from './bridges/kafka/kafka-bridge.ts';
+export type { BatchReport } from './bridges/batch-processor.ts';
+export { buildKinesisEvent, type KinesisEventSource, type ShardRecord } from './bridges/kinesis/kinesis-event.ts';
 export { buildFunction, type BuiltFunction, esbuildOptions } from './build/build-function.ts';
 export { type EnvVars, functionEnvironment, instanceEnvironment, readEnvVars } from './function-environment.ts';
 export { FunctionRegistry, type RuntimeOptions } from './function-registry.ts';

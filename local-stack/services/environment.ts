@@ -1,4 +1,4 @@
-import type { StackSettings } from './settings.ts';
+import { loopback, type StackSettings } from './settings.ts';
 
 /**
  * The variables a client process needs to reach the stack: the usual AWS and Kafka
@@ -11,6 +11,14 @@ export function clientEnvironment(settings: StackSettings): Record<string, strin
     AWS_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey,
     S3_ENDPOINT: settings.s3Endpoint,
     KAFKA_BROKERS: settings.kafkaBrokers.join(','),
+    // libpq's own names, read by psql and most PostgreSQL clients.
+    ...(settings.postgres && {
+      PGHOST: loopback,
+      PGPORT: String(settings.postgres.port),
+      PGUSER: settings.postgres.user,
+      PGPASSWORD: settings.postgres.password,
+      PGDATABASE: settings.postgres.database,
+    }),
     ...settings.definition.clientEnvironment?.(settings),
   };
 }

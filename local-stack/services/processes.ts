@@ -64,13 +64,15 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   logFile: string;
   pidFile: string;
+  /** Run as this user instead (when the stack runs as root and the program refuses to). */
+  user?: { uid: number; gid: number };
 }
 
 /** Starts a long-running process detached, in its own process group, logging to a file. */
 export function startDetached(options: StartOptions): PidRecord {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');
-  const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', log, log] };
+  const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', log, log], ...options.user };
   const child = spawn(options.executable, options.args, spawnOptions);
   closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${options.executable}`);

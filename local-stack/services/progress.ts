@@ -47,7 +47,7 @@ export function runLogged(
   what: string,
   command: string,
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; logFile: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; logFile: string; user?: { uid: number; gid: number } },
 ): Promise<void> {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -55,7 +55,7 @@ export function runLogged(
   const started = Date.now();
   const heartbeat = setInterval(() => say(`    ${what}: still running (${seconds(started)}, log ${shown(options.logFile)})`), 20_000);
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     const finish = (error?: Error) => {

@@ -24,6 +24,11 @@ function overridesSchema(definition: StackDefinition) {
     MINIO_CONSOLE_PORT: port.optional(),
     MINIO_ROOT_USER: z.string().min(3).default(definition.credentials.accessKeyId),
     MINIO_ROOT_PASSWORD: z.string().min(8, 'MinIO needs at least 8 characters').default(definition.credentials.secretAccessKey),
+    // The names the postgres image uses.
+    POSTGRES_PORT: port.default(definition.postgres?.port ?? 5432),
+    POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL name').default(definition.postgres?.user ?? 'postgres'),
+    POSTGRES_PASSWORD: z.string().min(8, 'PostgreSQL needs at least 8 characters').default(definition.postgres?.password ?? 'postgres-local'),
+    POSTGRES_DB: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL name').default(definition.postgres?.database ?? 'postgres'),
   });
 }
 
@@ -45,9 +50,20 @@ export interface StackSettings {
   s3Endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   bucket: string;
+  /** The PostgreSQL server, when the definition has one. */
+  postgres?: PostgresSettings;
   /** The definition's extra services with their addresses. */
   services: { name: string; port: number; url: string }[];
   paths: StackPaths;
+}
+
+export interface PostgresSettings {
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** postgres://user:password@127.0.0.1:port/database */
+  url: string;
 }
 
 export interface StackPaths {
@@ -59,6 +75,7 @@ export interface StackPaths {
   venvPython: string;
   jars: string;
   lambdaNode: string;
+  postgres: string;
   data: string;
   logs: string;
   pids: string;
@@ -73,6 +90,7 @@ export function stackPathsFor(root: string, sparkJars?: string): StackPaths {
     venvPython: join(root, 'venv/bin/python'),
     jars: sparkJars ?? join(root, 'jars'),
     lambdaNode: join(root, 'lambda-node'),
+    postgres: join(root, 'postgres'),
     data: join(root, 'data'),
     logs: join(root, 'logs'),
     pids: join(root, 'pids'),
@@ -100,6 +118,13 @@ export function readStackSettings(definition: StackDefinition, env: NodeJS.Proce
     s3Endpoint: `http://${loopback}:${values.MINIO_PORT}`,
     credentials: { accessKeyId: values.MINIO_ROOT_USER, secretAccessKey: values.MINIO_ROOT_PASSWORD },
     bucket: bucket.data,
+    postgres: definition.postgres && {
+      port: values.POSTGRES_PORT,
+      user: values.POSTGRES_USER,
+      password: values.POSTGRES_PASSWORD,
+      database: values.POSTGRES_DB,
+      url: `postgres://${values.POSTGRES_USER}:${encodeURIComponent(values.POSTGRES_PASSWORD)}@${loopback}:${values.POSTGRES_PORT}/${values.POSTGRES_DB}`,
+    },
     services: (definition.services ?? []).map((service) => ({ name: service.name, port: service.port, url: `http://${loopback}:${service.port}` })),
     paths: stackPathsFor(resolve(definition.stateDir), definition.spark?.dir && resolve(definition.spark.dir)),
   };

@@ -6,11 +6,12 @@ import { extraService } from './components/extra-service.ts';
 import { kafkaInstall, kafkaService } from './components/kafka.ts';
 import { lambdaNodeInstall } from './components/lambda-node.ts';
 import { minioInstall, minioService } from './components/minio.ts';
+import { postgresInstall, postgresService } from './components/postgres.ts';
 import { pythonInstall } from './components/python.ts';
 import { checkPysparkHadoop, checkSparkOnLake, sparkJarsInstall } from './components/spark.ts';
 import { isPortOpen, isRunning, readPidRecord, stopRecorded, tailOf, waitForPortsFree } from './processes.ts';
 import { say, shown, step } from './progress.ts';
-import type { StackSettings } from './settings.ts';
+import { loopback, type StackSettings } from './settings.ts';
 
 /** What `install`, `up`, `down` and `status` do, over the components of the stack. */
 
@@ -33,11 +34,12 @@ const indent = (text: string) =>
     .join('\n');
 
 export function installables(settings: StackSettings): Installable[] {
-  const { python, spark, lambdaNode } = settings.definition;
+  const { python, spark, lambdaNode, postgres } = settings.definition;
   const jars = spark?.jars ?? [];
   return [
     kafkaInstall(settings),
     minioInstall(settings),
+    ...(postgres ? [postgresInstall(settings)] : []),
     ...(python ? [pythonInstall(settings, python.requirementsFile, () => checkPysparkHadoop(settings, jars))] : []),
     ...(spark ? [sparkJarsInstall(settings, jars)] : []),
     ...(lambdaNode ? [lambdaNodeInstall(settings, lambdaNode.version)] : []),
@@ -47,12 +49,17 @@ export function installables(settings: StackSettings): Installable[] {
 /** Spark runs in its users' processes; the stack only installs and checks it. */
 const hasSpark = (settings: StackSettings) => settings.definition.python !== undefined && settings.definition.spark !== undefined;
 
-/** Started in this order; a later service may need an earlier one (a Spark service reads MinIO). */
-export const services = (settings: StackSettings): Service[] => [
+/** The servers the package runs itself; they start side by side. */
+const coreServices = (settings: StackSettings): Service[] => [
   kafkaService(settings),
   minioService(settings),
-  ...(settings.definition.services ?? []).map((definition) => extraService(settings, definition)),
+  ...(settings.definition.postgres ? [postgresService(settings, settings.definition.postgres)] : []),
 ];
+
+/** Started in this order, after the core ones; a later service may need an earlier one (a Spark service reads MinIO). */
+const extraServices = (settings: StackSettings): Service[] => (settings.definition.services ?? []).map((definition) => extraService(settings, definition));
+
+export const services = (settings: StackSettings): Service[] => [...coreServices(settings), ...extraServices(settings)];
 
 export async function install(settings: StackSettings): Promise<void> {
   mkdirSync(settings.paths.root, { recursive: true });
@@ -68,18 +75,18 @@ export async function install(settings: StackSettings): Promise<void> {
 
 export async function up(settings: StackSettings): Promise<void> {
   await install(settings);
-  const [kafka, minio, ...extras] = services(settings) as [Service, Service, ...Service[]];
-  const started = await settleAll([bringUp(kafka), bringUp(minio)]);
+  const started = await settleAll(coreServices(settings).map(bringUp));
   // Spark is started on demand by its users; checking it costs a JVM start, so only after a (re)start.
   if (hasSpark(settings) && started.includes('started')) {
     const spark = await step('check Spark + Delta Lake on MinIO', () => checkSparkOnLake(settings));
     if (!spark.healthy) throw new ComponentError('spark', spark.reason, join(settings.paths.logs, 'spark-check.log'));
   }
-  const enabled = extras.filter((service) => service.isEnabled());
+  const enabled = extraServices(settings).filter((service) => service.isEnabled());
   for (const service of enabled) await bringUp(service);
   const extraAddresses = settings.services.filter((service) => enabled.some((running) => running.name === service.name));
   const more = extraAddresses.map((service) => `, ${service.name} ${service.url}`).join('');
-  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.bucket})${more}`);
+  const postgres = settings.postgres ? `, PostgreSQL ${loopback}:${settings.postgres.port}/${settings.postgres.database}` : '';
+  say(`stack is up: Kafka ${settings.kafkaBrokers.join(',')}, S3 ${settings.s3Endpoint} (bucket ${settings.bucket})${postgres}${more}`);
 }
 
 /** Like Promise.all, but lets every start finish before reporting the first failure. */

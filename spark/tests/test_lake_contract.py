@@ -56,7 +56,7 @@ def test_every_exported_column_type_has_a_spark_type():
     assert types - set(CURATED_TYPES) == set()
 
 
-def test_test_lines_have_exactly_the_fields_the_writers_write():
+def test_fixture_lines_have_exactly_the_fields_the_writers_write():
     landing = landing_line("transactions", "t1", "2026-03-01T10:00:00.000Z", 0)
     quarantined = quarantine_line(landing, [{"path": "", "message": "bad"}], None)
 

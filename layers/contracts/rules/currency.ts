@@ -1,31 +1,63 @@
 /**
- * Active ISO 4217 currency codes with their minor units (number of decimal places).
- * Fund and precious-metal codes are left out: they are not settlement currencies.
+ * Active ISO 4217 currencies: code, minor units (decimal places) and name. Fund and
+ * precious-metal codes are left out: they are not settlement currencies.
+ *
+ * The one list of currencies: the contracts check codes and decimals against it, and the
+ * reference database's ref.currencies is seeded from it (layers/reference-data).
  */
-const minorUnitsByCurrency: Readonly<Record<string, number>> = Object.freeze({
-  AED: 2, AFN: 2, ALL: 2, AMD: 2, AOA: 2, ARS: 2, AUD: 2, AWG: 2, AZN: 2, BAM: 2,
-  BBD: 2, BDT: 2, BHD: 3, BIF: 0, BMD: 2, BND: 2, BOB: 2, BRL: 2, BSD: 2, BTN: 2,
-  BWP: 2, BYN: 2, BZD: 2, CAD: 2, CDF: 2, CHF: 2, CLP: 0, CNY: 2, COP: 2, CRC: 2,
-  CUP: 2, CVE: 2, CZK: 2, DJF: 0, DKK: 2, DOP: 2, DZD: 2, EGP: 2, ERN: 2, ETB: 2,
-  EUR: 2, FJD: 2, FKP: 2, GBP: 2, GEL: 2, GHS: 2, GIP: 2, GMD: 2, GNF: 0, GTQ: 2,
-  GYD: 2, HKD: 2, HNL: 2, HTG: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, IQD: 3, IRR: 2,
-  ISK: 0, JMD: 2, JOD: 3, JPY: 0, KES: 2, KGS: 2, KHR: 2, KMF: 0, KPW: 2, KRW: 0,
-  KWD: 3, KYD: 2, KZT: 2, LAK: 2, LBP: 2, LKR: 2, LRD: 2, LSL: 2, LYD: 3, MAD: 2,
-  MDL: 2, MGA: 2, MKD: 2, MMK: 2, MNT: 2, MOP: 2, MRU: 2, MUR: 2, MVR: 2, MWK: 2,
-  MXN: 2, MYR: 2, MZN: 2, NAD: 2, NGN: 2, NIO: 2, NOK: 2, NPR: 2, NZD: 2, OMR: 3,
-  PAB: 2, PEN: 2, PGK: 2, PHP: 2, PKR: 2, PLN: 2, PYG: 0, QAR: 2, RON: 2, RSD: 2,
-  RUB: 2, RWF: 0, SAR: 2, SBD: 2, SCR: 2, SDG: 2, SEK: 2, SGD: 2, SHP: 2, SLE: 2,
-  SOS: 2, SRD: 2, SSP: 2, STN: 2, SVC: 2, SYP: 2, SZL: 2, THB: 2, TJS: 2, TMT: 2,
-  TND: 3, TOP: 2, TRY: 2, TTD: 2, TWD: 2, TZS: 2, UAH: 2, UGX: 0, USD: 2, UYU: 2,
-  UYW: 4, UZS: 2, VED: 2, VES: 2, VND: 0, VUV: 0, WST: 2, XAF: 0, XCD: 2, XCG: 2,
-  XOF: 0, XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
+const table: Readonly<Record<string, readonly [minorUnits: number, name: string]>> = Object.freeze({
+  AED: [2, 'UAE Dirham'], AFN: [2, 'Afghani'], ALL: [2, 'Lek'], AMD: [2, 'Armenian Dram'], AOA: [2, 'Kwanza'],
+  ARS: [2, 'Argentine Peso'], AUD: [2, 'Australian Dollar'], AWG: [2, 'Aruban Florin'], AZN: [2, 'Azerbaijan Manat'],
+  BAM: [2, 'Convertible Mark'], BBD: [2, 'Barbados Dollar'], BDT: [2, 'Taka'], BHD: [3, 'Bahraini Dinar'], BIF: [0, 'Burundi Franc'],
+  BMD: [2, 'Bermudian Dollar'], BND: [2, 'Brunei Dollar'], BOB: [2, 'Boliviano'], BRL: [2, 'Brazilian Real'], BSD: [2, 'Bahamian Dollar'],
+  BTN: [2, 'Ngultrum'], BWP: [2, 'Pula'], BYN: [2, 'Belarusian Ruble'], BZD: [2, 'Belize Dollar'], CAD: [2, 'Canadian Dollar'],
+  CDF: [2, 'Congolese Franc'], CHF: [2, 'Swiss Franc'], CLP: [0, 'Chilean Peso'], CNY: [2, 'Yuan Renminbi'], COP: [2, 'Colombian Peso'],
+  CRC: [2, 'Costa Rican Colon'], CUP: [2, 'Cuban Peso'], CVE: [2, 'Cabo Verde Escudo'], CZK: [2, 'Czech Koruna'], DJF: [0, 'Djibouti Franc'],
+  DKK: [2, 'Danish Krone'], DOP: [2, 'Dominican Peso'], DZD: [2, 'Algerian Dinar'], EGP: [2, 'Egyptian Pound'], ERN: [2, 'Nakfa'],
+  ETB: [2, 'Ethiopian Birr'], EUR: [2, 'Euro'], FJD: [2, 'Fiji Dollar'], FKP: [2, 'Falkland Islands Pound'], GBP: [2, 'Pound Sterling'],
+  GEL: [2, 'Lari'], GHS: [2, 'Ghana Cedi'], GIP: [2, 'Gibraltar Pound'], GMD: [2, 'Dalasi'], GNF: [0, 'Guinean Franc'],
+  GTQ: [2, 'Quetzal'], GYD: [2, 'Guyana Dollar'], HKD: [2, 'Hong Kong Dollar'], HNL: [2, 'Lempira'], HTG: [2, 'Gourde'],
+  HUF: [2, 'Forint'], IDR: [2, 'Rupiah'], ILS: [2, 'New Israeli Sheqel'], INR: [2, 'Indian Rupee'], IQD: [3, 'Iraqi Dinar'],
+  IRR: [2, 'Iranian Rial'], ISK: [0, 'Iceland Krona'], JMD: [2, 'Jamaican Dollar'], JOD: [3, 'Jordanian Dinar'], JPY: [0, 'Yen'],
+  KES: [2, 'Kenyan Shilling'], KGS: [2, 'Som'], KHR: [2, 'Riel'], KMF: [0, 'Comorian Franc'], KPW: [2, 'North Korean Won'],
+  KRW: [0, 'Won'], KWD: [3, 'Kuwaiti Dinar'], KYD: [2, 'Cayman Islands Dollar'], KZT: [2, 'Tenge'], LAK: [2, 'Lao Kip'],
+  LBP: [2, 'Lebanese Pound'], LKR: [2, 'Sri Lanka Rupee'], LRD: [2, 'Liberian Dollar'], LSL: [2, 'Loti'], LYD: [3, 'Libyan Dinar'],
+  MAD: [2, 'Moroccan Dirham'], MDL: [2, 'Moldovan Leu'], MGA: [2, 'Malagasy Ariary'], MKD: [2, 'Denar'], MMK: [2, 'Kyat'],
+  MNT: [2, 'Tugrik'], MOP: [2, 'Pataca'], MRU: [2, 'Ouguiya'], MUR: [2, 'Mauritius Rupee'], MVR: [2, 'Rufiyaa'],
+  MWK: [2, 'Malawi Kwacha'], MXN: [2, 'Mexican Peso'], MYR: [2, 'Malaysian Ringgit'], MZN: [2, 'Mozambique Metical'], NAD: [2, 'Namibia Dollar'],
+  NGN: [2, 'Naira'], NIO: [2, 'Cordoba Oro'], NOK: [2, 'Norwegian Krone'], NPR: [2, 'Nepalese Rupee'], NZD: [2, 'New Zealand Dollar'],
+  OMR: [3, 'Rial Omani'], PAB: [2, 'Balboa'], PEN: [2, 'Sol'], PGK: [2, 'Kina'], PHP: [2, 'Philippine Peso'],
+  PKR: [2, 'Pakistan Rupee'], PLN: [2, 'Zloty'], PYG: [0, 'Guarani'], QAR: [2, 'Qatari Rial'], RON: [2, 'Romanian Leu'],
+  RSD: [2, 'Serbian Dinar'], RUB: [2, 'Russian Ruble'], RWF: [0, 'Rwanda Franc'], SAR: [2, 'Saudi Riyal'], SBD: [2, 'Solomon Islands Dollar'],
+  SCR: [2, 'Seychelles Rupee'], SDG: [2, 'Sudanese Pound'], SEK: [2, 'Swedish Krona'], SGD: [2, 'Singapore Dollar'], SHP: [2, 'Saint Helena Pound'],
+  SLE: [2, 'Leone'], SOS: [2, 'Somali Shilling'], SRD: [2, 'Surinam Dollar'], SSP: [2, 'South Sudanese Pound'], STN: [2, 'Dobra'],
+  SVC: [2, 'El Salvador Colon'], SYP: [2, 'Syrian Pound'], SZL: [2, 'Lilangeni'], THB: [2, 'Baht'], TJS: [2, 'Somoni'],
+  TMT: [2, 'Turkmenistan New Manat'], TND: [3, 'Tunisian Dinar'], TOP: [2, 'Pa’anga'], TRY: [2, 'Turkish Lira'], TTD: [2, 'Trinidad and Tobago Dollar'],
+  TWD: [2, 'New Taiwan Dollar'], TZS: [2, 'Tanzanian Shilling'], UAH: [2, 'Hryvnia'], UGX: [0, 'Uganda Shilling'], USD: [2, 'US Dollar'],
+  UYU: [2, 'Peso Uruguayo'], UYW: [4, 'Unidad Previsional'], UZS: [2, 'Uzbekistan Sum'], VED: [2, 'Bolívar Soberano'], VES: [2, 'Bolívar Soberano'],
+  VND: [0, 'Dong'], VUV: [0, 'Vatu'], WST: [2, 'Tala'], XAF: [0, 'CFA Franc BEAC'], XCD: [2, 'East Caribbean Dollar'],
+  XCG: [2, 'Caribbean Guilder'], XOF: [0, 'CFA Franc BCEAO'], XPF: [0, 'CFP Franc'], YER: [2, 'Yemeni Rial'], ZAR: [2, 'Rand'],
+  ZMW: [2, 'Zambian Kwacha'], ZWG: [2, 'Zimbabwe Gold'],
 });
 
+export interface Currency {
+  code: string;
+  minorUnits: number;
+  name: string;
+}
+
+/** Every currency, sorted by code. */
+export const currencies: readonly Currency[] = Object.freeze(
+  Object.entries(table)
+    .map(([code, [minorUnits, name]]) => ({ code, minorUnits, name }))
+    .sort((a, b) => a.code.localeCompare(b.code)),
+);
+
 export function isCurrencyCode(code: string): boolean {
-  return Object.hasOwn(minorUnitsByCurrency, code);
+  return Object.hasOwn(table, code);
 }
 
 /** Decimal places of the currency's minor unit; undefined for an unknown code. */
 export function minorUnits(code: string): number | undefined {
-  return minorUnitsByCurrency[code];
+  return table[code]?.[0];
 }

@@ -6,11 +6,13 @@ export interface LocalAwsSettings {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   kafkaBrokers: string[];
+  /** The local Kinesis API (kinesalite), e.g. http://127.0.0.1:4567. */
+  kinesisEndpoint?: string;
 }
 
 /**
  * Endpoints and keys for the bridges' own calls, from env.json `Parameters` (the values
- * the functions get), so the bridges reach the same MinIO and Kafka as the functions.
+ * the functions get), so the bridges reach the same MinIO, Kafka and Kinesis as the functions.
  */
 export function localAwsSettings(registry: FunctionRegistry): LocalAwsSettings {
   const parameters = registry.envVars.Parameters ?? {};
@@ -21,6 +23,7 @@ export function localAwsSettings(registry: FunctionRegistry): LocalAwsSettings {
       accessKeyId: parameters.AWS_ACCESS_KEY_ID ?? process.env.AWS_ACCESS_KEY_ID ?? 'local',
       secretAccessKey: parameters.AWS_SECRET_ACCESS_KEY ?? process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     },
+    kinesisEndpoint: parameters.KINESIS_ENDPOINT || process.env.KINESIS_ENDPOINT || undefined,
     kafkaBrokers: (parameters.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()).filter(Boolean),
   };
 }

@@ -81,7 +81,9 @@ export class IntrinsicResolver {
     }
     const parameter = this.#scope.parameters.get(name);
     if (parameter !== undefined) return parameter;
-    if (this.#scope.resources.has(name)) return name;
+    const resource = this.#scope.resources.get(name);
+    if (resource?.Type === 'AWS::Kinesis::Stream') return this.#streamName(name, path);
+    if (resource) return name;
     throw new TemplateError(`Ref to "${name}", which is neither a parameter nor a resource (or its condition is false)`, path);
   }
 
@@ -97,6 +99,8 @@ export class IntrinsicResolver {
           return `arn:${partition}:lambda:${region}:${account}:function:${logicalId}`;
         case 'AWS::S3::Bucket':
           return `arn:${partition}:s3:::${logicalId}`;
+        case 'AWS::Kinesis::Stream':
+          return `arn:${partition}:kinesis:${region}:${account}:stream/${this.#streamName(logicalId, path)}`;
         case 'AWS::SQS::Queue':
           return `arn:${partition}:sqs:${region}:${account}:${logicalId}`;
         case 'AWS::SNS::Topic':
@@ -112,6 +116,12 @@ export class IntrinsicResolver {
     if (type === 'AWS::S3::Bucket' && attribute === 'DomainName') return `${logicalId}.s3.amazonaws.com`;
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return logicalId;
     throw new TemplateError(`GetAtt ${logicalId}.${attribute} (${type}) is not supported locally`, path);
+  }
+
+  /** A stream's `Name` when the template sets one, else its logical id: the name of the local stream. */
+  #streamName(logicalId: string, path: string): string {
+    const name = this.#scope.resources.get(logicalId)?.Properties?.Name;
+    return name === undefined ? logicalId : this.#string(this.resolve(name, path), path, 'Kinesis stream Name');
   }
 
   #string(value: unknown, path: string, what: string): string {

@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { parseCfnYaml } from './cfn-yaml.ts';
 import { IntrinsicResolver, NO_VALUE, stableUuid } from './intrinsics.ts';
 import type {
-  ApiDefinition, EsbuildProperties, FunctionDefinition, JwtAuthorizerDefinition, KafkaSourceDefinition, RouteDefinition,
-  S3SourceDefinition, TemplateModel,
+  ApiDefinition, EsbuildProperties, FunctionDefinition, JwtAuthorizerDefinition, KafkaSourceDefinition, KinesisSourceDefinition,
+  RouteDefinition, S3SourceDefinition, TemplateModel,
 } from './model.ts';
 import { resolveParameters } from './parameters.ts';
 import { TemplateError } from './template-error.ts';
@@ -64,6 +64,7 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
   const apis = new Map<string, ApiDefinition>();
   const routes: RouteDefinition[] = [];
   const kafkaSources: KafkaSourceDefinition[] = [];
+  const kinesisSources: KinesisSourceDefinition[] = [];
   const s3Sources: S3SourceDefinition[] = [];
   const buckets: string[] = [];
 
@@ -101,8 +102,11 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
         case 'SelfManagedKafka':
           kafkaSources.push(kafkaSource(`${logicalId}.${eventName}`, logicalId, event.Type === 'MSK' ? 'msk' : 'self-managed', properties, eventPath, pseudo));
           break;
+        case 'Kinesis':
+          kinesisSources.push(kinesisSource(`${logicalId}.${eventName}`, logicalId, { ...properties, EventSourceArn: properties.Stream }, `${eventPath}.Properties`, pseudo));
+          break;
         default:
-          throw new TemplateError(`event type ${String(event?.Type)} is not run locally (supported: HttpApi, Api, S3, MSK, SelfManagedKafka)`, eventPath);
+          throw new TemplateError(`event type ${String(event?.Type)} is not run locally (supported: HttpApi, Api, S3, MSK, SelfManagedKafka, Kinesis)`, eventPath);
       }
     }
   }
@@ -112,9 +116,14 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
     const path = `Resources.${logicalId}.Properties`;
     const properties = resolver.resolve(resource.Properties ?? {}, path) as Record<string, any>;
     const functionLogicalId = findFunction(String(properties.FunctionName ?? ''), functions, `${path}.FunctionName`);
-    const isMsk = typeof properties.EventSourceArn === 'string' && properties.EventSourceArn.startsWith('arn:') && properties.EventSourceArn.includes(':kafka:');
+    const arnService = typeof properties.EventSourceArn === 'string' ? properties.EventSourceArn.split(':')[2] : undefined;
+    if (arnService === 'kinesis') {
+      kinesisSources.push(kinesisSource(logicalId, functionLogicalId, properties, path, pseudo));
+      continue;
+    }
+    const isMsk = arnService === 'kafka';
     if (properties.EventSourceArn !== undefined && !isMsk) {
-      throw new TemplateError(`event source ${String(properties.EventSourceArn)} is not run locally (Kafka only)`, `${path}.EventSourceArn`);
+      throw new TemplateError(`event source ${String(properties.EventSourceArn)} is not run locally (Kafka and Kinesis only)`, `${path}.EventSourceArn`);
     }
     if (!isMsk && !properties.SelfManagedEventSource) throw new TemplateError('has neither an MSK EventSourceArn nor a SelfManagedEventSource', path);
     kafkaSources.push(
@@ -127,7 +136,7 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
     );
   }
 
-  return { templatePath, templateDir, parameters, pseudo, functions, apis, routes, kafkaSources, s3Sources, buckets };
+  return { templatePath, templateDir, parameters, pseudo, functions, apis, routes, kafkaSources, kinesisSources, s3Sources, buckets };
 }
 
 /** SAM's Globals rules: maps merge, lists concatenate (globals first), scalars are replaced. */
@@ -365,6 +374,39 @@ function kafkaSource(id: string, functionLogicalId: string, kind: 'msk' | 'self-
     bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError === true || properties.BisectBatchOnFunctionError === 'true',
     reportBatchItemFailures: [properties.FunctionResponseTypes ?? []].flat().includes('ReportBatchItemFailures'),
     sourceAccessConfigurations: [properties.SourceAccessConfigurations ?? []].flat().map((item: { Type?: unknown }) => String(item?.Type)),
+    onFailureDestination: onFailure === undefined ? undefined : String(onFailure),
+  };
+}
+
+/** Lambda's Kinesis defaults differ from Kafka's: no batching window, retries until the record expires. */
+function kinesisSource(id: string, functionLogicalId: string, properties: any, path: string, pseudo: Record<string, string>): KinesisSourceDefinition {
+  for (const unsupported of ['FilterCriteria', 'TumblingWindowInSeconds']) {
+    if (properties[unsupported] !== undefined) throw new TemplateError(`${unsupported} is not applied locally`, `${path}.${unsupported}`);
+  }
+  const streamArn = String(properties.EventSourceArn ?? '');
+  // A consumer ARN (enhanced fan-out) names its stream first: .../stream/<name>/consumer/<consumer>:<time>.
+  const streamName = /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)/.exec(streamArn)?.[1];
+  if (!streamName) throw new TemplateError(`${JSON.stringify(properties.EventSourceArn)} is not a Kinesis stream ARN (use !GetAtt <Stream>.Arn)`, path);
+  const startingPosition = String(properties.StartingPosition ?? '');
+  if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(startingPosition)) throw new TemplateError(`StartingPosition "${startingPosition}" is not TRIM_HORIZON, LATEST or AT_TIMESTAMP`, `${path}.StartingPosition`);
+  if (startingPosition === 'AT_TIMESTAMP' && properties.StartingPositionTimestamp === undefined) throw new TemplateError('AT_TIMESTAMP needs StartingPositionTimestamp', `${path}.StartingPositionTimestamp`);
+  const onFailure = properties.DestinationConfig?.OnFailure?.Destination;
+  return {
+    id,
+    uuid: stableUuid(`${pseudo['AWS::StackName']}/${id}`),
+    functionLogicalId,
+    streamArn: streamArn.replace(/\/consumer\/.*$/, ''),
+    streamName,
+    startingPosition: startingPosition as KinesisSourceDefinition['startingPosition'],
+    startingPositionTimestamp: properties.StartingPositionTimestamp === undefined ? undefined : Number(properties.StartingPositionTimestamp),
+    batchSize: Number(properties.BatchSize ?? 100),
+    maximumBatchingWindowInSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+    enabled: properties.Enabled === undefined ? true : properties.Enabled === true || properties.Enabled === 'true',
+    maximumRetryAttempts: Number(properties.MaximumRetryAttempts ?? -1),
+    maximumRecordAgeInSeconds: Number(properties.MaximumRecordAgeInSeconds ?? -1),
+    bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError === true || properties.BisectBatchOnFunctionError === 'true',
+    reportBatchItemFailures: [properties.FunctionResponseTypes ?? []].flat().includes('ReportBatchItemFailures'),
+    parallelizationFactor: Number(properties.ParallelizationFactor ?? 1),
     onFailureDestination: onFailure === undefined ? undefined : String(onFailure),
   };
 }

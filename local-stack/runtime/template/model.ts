@@ -93,6 +93,30 @@ export interface KafkaSourceDefinition {
   sourceAccessConfigurations: string[];
 }
 
+/** A Kinesis event source: a SAM `Kinesis` event or an `AWS::Lambda::EventSourceMapping` with a stream ARN. */
+export interface KinesisSourceDefinition {
+  /** Logical id of the mapping, or `<Function>.<Event>` for a SAM event. */
+  id: string;
+  uuid: string;
+  functionLogicalId: string;
+  /** `arn:aws:kinesis:<region>:<account>:stream/<name>`; the local stream has the same name. */
+  streamArn: string;
+  streamName: string;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** Unix seconds, for AT_TIMESTAMP. */
+  startingPositionTimestamp?: number;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  enabled: boolean;
+  /** -1 is infinite (AWS's default for Kinesis). */
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  parallelizationFactor: number;
+  onFailureDestination?: string;
+}
+
 export interface S3SourceDefinition {
   id: string;
   functionLogicalId: string;
@@ -113,6 +137,7 @@ export interface TemplateModel {
   apis: ReadonlyMap<string, ApiDefinition>;
   routes: RouteDefinition[];
   kafkaSources: KafkaSourceDefinition[];
+  kinesisSources: KinesisSourceDefinition[];
   s3Sources: S3SourceDefinition[];
   /** Logical ids of the template's S3 buckets. */
   buckets: string[];

@@ -1,11 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
 
-/** Test support of the runtime package: fixtures, the local Kafka and MinIO, the command line. */
+/** Test support of the runtime package: fixtures, the local Kafka, MinIO and Kinesis, the command line. */
 const packageDir = resolve(import.meta.dirname, '..');
 
 export const fixtureTemplate = (name: string): string => join(packageDir, 'tests/fixtures', name, 'template.yaml');
@@ -56,6 +59,41 @@ export function envVarsFile(sections: Record<string, Record<string, string>> = {
   const path = join(mkdtempSync(join(tmpdir(), 'runtime-env-')), 'env.json');
   writeFileSync(path, JSON.stringify(contents, null, 2));
   return path;
+}
+
+export interface LocalKinesis {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Kinesis API for this test run: kinesalite (a devDependency of this package) in a child
+ * process on a free loopback port, its streams in memory.
+ */
+export async function startLocalKinesis(): Promise<LocalKinesis> {
+  const child = spawn(process.execPath, [join(packageDir, 'tests/local-kinesis-server.mjs'), '0'], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolvePort, reject) => {
+    child.once('exit', (code) => reject(new Error(`the local Kinesis server exited (${code})`)));
+    child.stdout!.once('data', (chunk: Buffer) => resolvePort(chunk.toString().trim()));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export function localKinesisClient(endpoint: string): KinesisClient {
+  return new KinesisClient({ endpoint, region: endpoints.LAMBDA_RUNTIME_TEST_AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: new NodeHttpHandler() });
+}
+
+/** Creates a stream and waits until it is ACTIVE. */
+export async function createStream(kinesis: KinesisClient, name: string, shards = 1): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  await waitFor(`stream ${name}`, async () => ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined));
 }
 
 export interface CliResult {

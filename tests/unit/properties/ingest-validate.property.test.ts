@@ -157,7 +157,7 @@ describe('hostile records through ingest and validation', () => {
         expect(stored.sort()).toEqual([...eventIds].sort());
         expect(lines.every(({ layer }) => layer === 'landing' || layer === 'quarantine')).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 800 },
     );
   }, 60_000);
 });

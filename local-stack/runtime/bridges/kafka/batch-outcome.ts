@@ -1,10 +1,5 @@
+import type { BatchVerdict } from '../batch-processor.ts';
 import type { ConsumedRecord } from './kafka-event.ts';
-
-export type BatchVerdict =
-  | { kind: 'success' }
-  /** The records that succeeded (to commit) and those to retry, per ReportBatchItemFailures. */
-  | { kind: 'partial'; succeeded: ConsumedRecord[]; failed: ConsumedRecord[] }
-  | { kind: 'failure'; reason: string };
 
 /**
  * Reads a Kafka partial batch response (`{"batchItemFailures":[{"itemIdentifier":
@@ -12,7 +7,7 @@ export type BatchVerdict =
  * and everything after it are retried; earlier records count as processed. An empty or
  * null list is success; an identifier that names no record of the batch fails the batch.
  */
-export function readBatchResponse(result: unknown, records: ConsumedRecord[], reportBatchItemFailures: boolean): BatchVerdict {
+export function readBatchResponse<R extends ConsumedRecord>(result: unknown, records: R[], reportBatchItemFailures: boolean): BatchVerdict<R> {
   if (!reportBatchItemFailures || result === null || typeof result !== 'object') return { kind: 'success' };
   const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return { kind: 'success' };
@@ -33,8 +28,8 @@ export function readBatchResponse(result: unknown, records: ConsumedRecord[], re
     const current = lowest.get(partition);
     if (current === undefined || value < current) lowest.set(partition, value);
   }
-  const succeeded: ConsumedRecord[] = [];
-  const failed: ConsumedRecord[] = [];
+  const succeeded: R[] = [];
+  const failed: R[] = [];
   for (const record of records) {
     const from = lowest.get(`${record.topic}-${record.partition}`);
     (from !== undefined && record.offset >= from ? failed : succeeded).push(record);

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import type { FailureCondition } from '../batch-processor.ts';
 import type { ConsumedRecord } from './kafka-event.ts';
 
 export interface FailureContext {
   requestId: string;
   functionArn: string;
-  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+  condition: FailureCondition;
   approximateInvokeCount: number;
   functionError?: string;
   eventSourceArn?: string;
@@ -49,11 +49,4 @@ export function kafkaFailureRecord(records: ConsumedRecord[], event: unknown, co
     },
     payload,
   };
-}
-
-/** `aws/lambda/<ESM-UUID>/<shard>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`, the documented naming; the shard of a Kafka batch is its first `topic-partition`. */
-export function failureObjectKey(mappingUuid: string, shard: string, now = new Date()): string {
-  const iso = now.toISOString();
-  const day = iso.slice(0, 10);
-  return `aws/lambda/${mappingUuid}/${shard}/${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${randomUUID()}`;
 }

@@ -1,12 +1,14 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { FunctionRegistry } from '../../function-registry.ts';
 import type { KafkaSourceDefinition } from '../../template/model.ts';
 import { TemplateError } from '../../template/template-error.ts';
+import { type BatchReport, type FailureCondition, processBatch } from '../batch-processor.ts';
+import { failureObjectKey, writeFailureRecord } from '../failure-destination.ts';
 import { bucketFromArn, localAwsSettings, localS3Client } from '../local-aws.ts';
 import { readBatchResponse } from './batch-outcome.ts';
 import { BatchProgress } from './batch-progress.ts';
-import { failureObjectKey, kafkaFailureRecord } from './failure-record.ts';
+import { kafkaFailureRecord } from './failure-record.ts';
 import { buildKafkaEvent, type ConsumedRecord } from './kafka-event.ts';
 
 export interface KafkaBridgeOptions {
@@ -21,30 +23,9 @@ export interface KafkaBridgeOptions {
   onBatch?: (report: BatchReport) => void;
 }
 
-export interface BatchReport {
-  source: string;
-  records: number;
-  outcome: 'committed' | 'retrying' | 'sent-to-destination' | 'discarded';
-  attempt: number;
-  /** Time from the newest record's arrival at the bridge to the start of the invocation. */
-  dispatchDelayMs: number;
-  invokeMs: number;
-}
-
 interface Buffered extends ConsumedRecord {
   arrivedAt: number;
 }
-
-interface WorkItem {
-  records: Buffered[];
-  attempts: number;
-}
-
-const sleep = (ms: number, signal: { stopping: boolean }) => new Promise<void>((resolve) => {
-  const started = Date.now();
-  const tick = () => (signal.stopping || Date.now() - started >= ms ? resolve() : setTimeout(tick, Math.min(100, ms - (Date.now() - started))));
-  tick();
-});
 
 /** Batches one event source's records and invokes its function until each batch is done. */
 class MappingRunner {
@@ -113,85 +94,31 @@ class MappingRunner {
 
   async #process(batch: Buffered[]): Promise<void> {
     const { registry, onNotice } = this.bridge.options;
-    const definition = registry.model.functions.get(this.source.functionLogicalId)!;
     const progress = new BatchProgress(batch);
-    const queue: WorkItem[] = [{ records: batch, attempts: 0 }];
-    const retryBase = this.bridge.options.retryBaseDelayMs ?? 1000;
-    const retryCap = this.bridge.options.maxRetryDelayMs ?? 30_000;
     const eventSource = { kind: this.source.kind, eventSourceArn: this.source.eventSourceArn, bootstrapServers: this.bridge.brokers };
-
-    const finish = async (records: Buffered[]) => {
-      progress.markDone(records);
-      const offsets = progress.takeCommittable();
-      if (offsets.length > 0) await this.bridge.commit(offsets);
-    };
-
-    while (queue.length > 0) {
-      const item = queue[0]!;
-      if (this.source.maximumRecordAgeInSeconds >= 0) {
-        const oldest = Date.now() - this.source.maximumRecordAgeInSeconds * 1000;
-        const expired = item.records.filter((record) => record.timestamp < oldest);
-        if (expired.length > 0) {
-          await this.#discard(expired, item.attempts, 'RecordAgeExceeded', undefined);
-          await finish(expired);
-          item.records = item.records.filter((record) => record.timestamp >= oldest);
-          if (item.records.length === 0) {
-            queue.shift();
-            continue;
-          }
-        }
-      }
-      const event = buildKafkaEvent(item.records, eventSource);
-      const started = performance.now();
-      const dispatchDelayMs = Date.now() - Math.max(...item.records.map((record) => record.arrivedAt));
-      const outcome = await registry.invoke(definition.logicalId, event);
-      const invokeMs = performance.now() - started;
-      const verdict = outcome.ok ? readBatchResponse(outcome.result, item.records, this.source.reportBatchItemFailures) : { kind: 'failure' as const, reason: `${outcome.error.errorType}: ${outcome.error.errorMessage}` };
-      const report = (result: BatchReport['outcome']) => this.bridge.options.onBatch?.({ source: this.source.id, records: item.records.length, outcome: result, attempt: item.attempts + 1, dispatchDelayMs, invokeMs });
-
-      if (verdict.kind === 'success') {
-        await finish(item.records);
-        report('committed');
-        queue.shift();
-        continue;
-      }
-      let failed = item.records;
-      if (verdict.kind === 'partial') {
-        await finish(verdict.succeeded as Buffered[]);
-        failed = verdict.failed as Buffered[];
-      }
-      item.attempts += 1;
-      const reason = verdict.kind === 'partial' ? `${failed.length} of ${item.records.length} records reported failed` : verdict.reason;
-      if (this.state.stopping) {
-        onNotice(`${this.source.id}: batch of ${failed.length} failed while stopping; left uncommitted for the next start (${reason})`);
-        return;
-      }
-      if (this.source.bisectBatchOnFunctionError && verdict.kind === 'failure' && failed.length > 1) {
-        // Splitting does not count against the retry quota.
-        const half = Math.ceil(failed.length / 2);
-        onNotice(`${this.source.id}: batch of ${failed.length} failed (${reason}); splitting into ${half} + ${failed.length - half}`);
-        queue.splice(0, 1, { records: failed.slice(0, half), attempts: item.attempts - 1 }, { records: failed.slice(half), attempts: item.attempts - 1 });
-        report('retrying');
-        continue;
-      }
-      if (this.source.maximumRetryAttempts >= 0 && item.attempts > this.source.maximumRetryAttempts) {
-        await this.#discard(failed, item.attempts, 'RetryAttemptsExhausted', outcome.ok ? undefined : 'Unhandled');
-        await finish(failed);
-        report(this.source.onFailureDestination ? 'sent-to-destination' : 'discarded');
-        queue.shift();
-        continue;
-      }
-      const delay = Math.min(retryCap, retryBase * 2 ** (item.attempts - 1));
-      onNotice(`${this.source.id}: batch of ${failed.length} failed (attempt ${item.attempts}: ${reason}); partition held, retrying in ${delay} ms`);
-      report('retrying');
-      item.records = failed;
-      await sleep(delay, this.state);
-      if (this.state.stopping) return;
-    }
+    await processBatch<Buffered>(batch, {
+      registry,
+      policy: this.source,
+      state: this.state,
+      retryBaseDelayMs: this.bridge.options.retryBaseDelayMs ?? 1000,
+      maxRetryDelayMs: this.bridge.options.maxRetryDelayMs ?? 30_000,
+      onNotice,
+      onBatch: this.bridge.options.onBatch,
+      buildEvent: (records) => buildKafkaEvent(records, eventSource),
+      readResponse: (result, records) => readBatchResponse(result, records, this.source.reportBatchItemFailures),
+      recordTime: (record) => record.timestamp,
+      arrivedAt: (record) => record.arrivedAt,
+      finish: async (records) => {
+        progress.markDone(records);
+        const offsets = progress.takeCommittable();
+        if (offsets.length > 0) await this.bridge.commit(offsets);
+      },
+      discard: (records, attempts, condition, functionError) => this.#discard(records, attempts, condition, functionError),
+    });
   }
 
   /** Hands records to the on-failure destination; until that write succeeds nothing is committed. */
-  async #discard(records: Buffered[], attempts: number, condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded', functionError: string | undefined): Promise<void> {
+  async #discard(records: Buffered[], attempts: number, condition: FailureCondition, functionError: string | undefined): Promise<void> {
     const { registry, onNotice } = this.bridge.options;
     const destination = this.source.onFailureDestination;
     const first = records[0]!;
@@ -212,17 +139,8 @@ class MappingRunner {
       bootstrapServers: this.bridge.brokers,
     });
     const key = failureObjectKey(this.source.uuid, `${first.topic}-${first.partition}`);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.bridge.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
-        onNotice(`${this.source.id}: ${records.length} records (${condition}) written to s3://${bucket}/${key}`);
-        return;
-      } catch (error) {
-        if (this.state.stopping) throw new Error(`on-failure destination not written while stopping: ${(error as Error).message}`);
-        onNotice(`${this.source.id}: writing the on-failure record to s3://${bucket} failed (${(error as Error).message}); retrying`);
-        await sleep(Math.min(30_000, 1000 * attempt), this.state);
-      }
-    }
+    await writeFailureRecord(this.bridge.s3(), bucket, key, body, this.state, onNotice);
+    onNotice(`${this.source.id}: ${records.length} records (${condition}) written to s3://${bucket}/${key}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readBatchResponse } from '../../bridges/kafka/batch-outcome.ts';
 import { BatchProgress } from '../../bridges/kafka/batch-progress.ts';
-import { failureObjectKey, kafkaFailureRecord } from '../../bridges/kafka/failure-record.ts';
+import { failureObjectKey } from '../../bridges/failure-destination.ts';
+import { kafkaFailureRecord } from '../../bridges/kafka/failure-record.ts';
 import { buildKafkaEvent, type ConsumedRecord } from '../../bridges/kafka/kafka-event.ts';
 
 const record = (partition: number, offset: number, extra: Partial<ConsumedRecord> = {}): ConsumedRecord => ({

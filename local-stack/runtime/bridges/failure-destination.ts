@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sleep } from './batch-processor.ts';
+
+/** `aws/lambda/<ESM-UUID>/<shard>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`, the documented naming of S3 on-failure records. */
+export function failureObjectKey(mappingUuid: string, shard: string, now = new Date()): string {
+  const iso = now.toISOString();
+  const day = iso.slice(0, 10);
+  return `aws/lambda/${mappingUuid}/${shard}/${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${randomUUID()}`;
+}
+
+/**
+ * Writes an on-failure record to its S3 bucket, retrying until it is written: the caller
+ * commits the records only afterwards. While the bridge stops, a failed write throws so
+ * nothing is committed.
+ */
+export async function writeFailureRecord(s3: S3Client, bucket: string, key: string, body: unknown, state: { stopping: boolean }, onNotice: (text: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
+      return;
+    } catch (error) {
+      if (state.stopping) throw new Error(`on-failure destination not written while stopping: ${(error as Error).message}`);
+      onNotice(`writing the on-failure record to s3://${bucket} failed (${(error as Error).message}); retrying`);
+      await sleep(Math.min(30_000, 1000 * attempt), state);
+    }
+  }
+}

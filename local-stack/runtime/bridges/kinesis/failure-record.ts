@@ -1,0 +1,44 @@
+import type { FailureCondition } from '../batch-processor.ts';
+import type { ShardRecord } from './kinesis-event.ts';
+
+export interface KinesisFailureContext {
+  requestId: string;
+  functionArn: string;
+  condition: FailureCondition;
+  approximateInvokeCount: number;
+  /** Set when the function failed; absent when it answered with failed items. */
+  functionError?: string;
+  streamArn: string;
+  now?: Date;
+}
+
+/**
+ * The invocation record Lambda writes to an S3 on-failure destination for a Kinesis
+ * event source: failure metadata, `KinesisBatchInfo` (shard, first and last sequence
+ * number and arrival time, size, stream) and (S3 only) the whole event as a JSON string.
+ */
+export function kinesisFailureRecord(records: ShardRecord[], event: unknown, context: KinesisFailureContext): Record<string, unknown> {
+  const first = records[0]!;
+  const last = records[records.length - 1]!;
+  return {
+    requestContext: {
+      requestId: context.requestId,
+      functionArn: context.functionArn,
+      condition: context.condition,
+      approximateInvokeCount: context.approximateInvokeCount,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(context.functionError ? { functionError: context.functionError } : {}) },
+    version: '1.0',
+    timestamp: (context.now ?? new Date()).toISOString(),
+    KinesisBatchInfo: {
+      shardId: first.shardId,
+      startSequenceNumber: first.sequenceNumber,
+      endSequenceNumber: last.sequenceNumber,
+      approximateArrivalOfFirstRecord: new Date(first.approximateArrivalTimestamp).toISOString(),
+      approximateArrivalOfLastRecord: new Date(last.approximateArrivalTimestamp).toISOString(),
+      batchSize: records.length,
+      streamArn: context.streamArn,
+    },
+    payload: JSON.stringify(event),
+  };
+}
