@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sourceNames } from '#contracts/registry.ts';
 import { readConfig } from '#lib/config.ts';
 import { topicForSource } from '#lib/topics.ts';
+import { migrateReferenceData } from '../layers/reference-data/reference-data.ts';
 import {
   clientEnvironment,
   defineStack,
@@ -33,6 +34,11 @@ const envJsonSchema = z.object({
     AWS_SECRET_ACCESS_KEY: z.string().min(8),
     S3_ENDPOINT: z.url(),
     KAFKA_BROKERS: z.string().min(1),
+    // The reference database, in libpq's names.
+    PGPORT: z.coerce.number().int().min(1).max(65_535),
+    PGUSER: z.string().min(1),
+    PGPASSWORD: z.string().min(8),
+    PGDATABASE: z.string().min(1),
   }),
   ValidateFunction: z.object({ LAKE_BUCKET: z.string().min(3) }),
   MergeTriggerFunction: z.object({ JOB_SERVICE_URL: z.url() }),
@@ -84,8 +90,24 @@ export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: 
         { groupId: 'org.apache.hadoop', artifactId: 'hadoop-aws', version: hadoopVersion },
         // the AWS SDK that hadoop-aws 3.3.4 was built against
         { groupId: 'com.amazonaws', artifactId: 'aws-java-sdk-bundle', version: '1.12.262' },
+        // JDBC driver: the gold jobs read the reference tables from PostgreSQL
+        { groupId: 'org.postgresql', artifactId: 'postgresql', version: '42.7.14' },
       ],
       dir: values.LEDGERFLOW_SPARK_JARS && resolve(values.LEDGERFLOW_SPARK_JARS),
+    },
+    // Reference data for the gold jobs; every `up` applies the migrations and the shipped rows (idempotent).
+    postgres: {
+      port: defaults.Parameters.PGPORT,
+      user: defaults.Parameters.PGUSER,
+      password: defaults.Parameters.PGPASSWORD,
+      database: defaults.Parameters.PGDATABASE,
+      async provision(url) {
+        const outcome = await migrateReferenceData(url);
+        const changed = Object.entries(outcome.changed).filter(([, rows]) => rows > 0);
+        if (outcome.applied.length > 0 || changed.length > 0) {
+          console.log(`    reference data: migrations [${outcome.applied.join(', ')}], rows written ${changed.map(([table, rows]) => `${table} ${rows}`).join(', ') || 'none'}`);
+        }
+      },
     },
     // The template's Lambda runtime is nodejs22.x; the Docker-free runtime runs it from <stateDir>/lambda-node.
     lambdaNode: { version: '22' },
@@ -119,6 +141,8 @@ export interface LocalStack extends StackSettings {
   lakeBucket: string;
   jobServicePort: number;
   jobServiceUrl: string;
+  /** postgres://user:password@127.0.0.1:port/database of the reference database. */
+  referenceDbUrl: string;
 }
 
 export function readLocalStack(env: NodeJS.ProcessEnv = process.env, defaults: EnvJson = readEnvJson()): LocalStack {
@@ -132,6 +156,7 @@ export function readLocalStack(env: NodeJS.ProcessEnv = process.env, defaults: E
     lakeBucket: settings.bucket,
     jobServicePort: settings.services.find((service) => service.name === 'job-service')!.port,
     jobServiceUrl: serviceUrl(settings, 'job-service'),
+    referenceDbUrl: settings.postgres!.url,
   };
 }
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SourceContract } from '#contracts/contract.ts';
 import { contractJsonSchema } from '#contracts/json-schema.ts';
-import { lakeLayers, lakePrefixes, objectKeyFormats, offsetDigits, sourcePrefix, tableName, tablePath } from '#contracts/lake.ts';
+import { goldTableName, goldTablePath, goldTables, lakeLayers, lakePrefixes, objectKeyFormats, offsetDigits, sourcePrefix, tableName, tablePath } from '#contracts/lake.ts';
 import { type LineFields, landingLineFields, quarantineLineFields } from '#contracts/lake-lines.ts';
 import { contracts } from '#contracts/registry.ts';
 
@@ -72,6 +72,7 @@ export function lakeContract() {
     objectKeys: objectKeyFormats,
     layers: lakeLayers,
     lines: { landing: lineFormat(landingLineFields), quarantine: lineFormat(quarantineLineFields) },
+    gold: Object.fromEntries(goldTables.map((table) => [table, { name: goldTableName(table), path: goldTablePath(table) }])),
   };
 }
 

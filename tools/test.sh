@@ -31,6 +31,9 @@ fi
 stop_stack() { if [ "$started_stack" = 1 ]; then npm run --silent stack:down || true; fi; }
 trap stop_stack EXIT
 
+step "headless Chromium for the /docs browser test (Debian package)"
+bash tools/ensure-chromium.sh
+
 step "integration tests (real Kafka, MinIO, Docker-free runtime)"
 npm run --silent test:integration
 

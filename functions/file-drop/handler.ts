@@ -29,7 +29,12 @@ const readCardTokenKey = cardTokenKeyReader(config);
 
 // Built per invocation with the key read then, so a rotated key is picked up.
 const dependencies = (cardTokenKey: string): FileDropDependencies => ({
-  ...sharedDependencies({ topicPrefix: config.TOPIC_PREFIX, cardTokenKey, chunkSize: config.PUBLISH_CHUNK_SIZE }),
+  ...sharedDependencies({
+    topicPrefix: config.TOPIC_PREFIX,
+    cardTokenKey,
+    chunkSize: config.PUBLISH_CHUNK_SIZE,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+  }),
   s3,
   publish: async (messages) => void (await producer.send({ messages })),
   now: () => new Date(),

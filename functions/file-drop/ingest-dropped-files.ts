@@ -3,6 +3,7 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { Readable } from 'node:stream';
 import type { FunctionDependencies } from '#lib/dependencies.ts';
 import { StorageError } from '#lib/errors.ts';
+import { maskCardNumbers } from '#contracts/card-data.ts';
 import { decodeObjectKey, fileQuarantineObjectKey, fileReportKey, lakePrefixes, sourceOfObjectKey, toNdjson } from '#contracts/lake.ts';
 import { type FileDependencies, type FileReport, processFile } from './process-file.ts';
 import { fileFormat } from './read-records.ts';
@@ -12,6 +13,8 @@ export interface FileDropSettings {
   cardTokenKey: string;
   /** Records per publish while a file is read. */
   chunkSize: number;
+  /** The brokers' message size limit (record-limits.ts). */
+  maxMessageBytes: number;
 }
 
 export type FileDropDependencies = FunctionDependencies<FileDropSettings> & FileDependencies & { s3: S3Client };
@@ -36,11 +39,14 @@ async function ingestDroppedFile(record: S3EventRecord, deps: FileDropDependenci
   const source = sourceOfObjectKey(key, lakePrefixes.fileDrop) ?? '';
   const contract = deps.findContract(source);
   const format = fileFormat(key);
+  // The key is producer text: masked wherever it is written, and in keys only as fileObjectName.
+  const file = maskCardNumbers(`s3://${bucket}/${key}`);
+  const metadata = { 'source-file': metadataValue(file) };
   if (!contract || !format) {
-    const reason = !contract ? `no data contract for source "${source}"` : 'file name must end in .csv, .ndjson or .jsonl';
-    logger.warn('dropped file ignored', { key, reason });
-    await put(s3, bucket, fileReportKey(key), JSON.stringify({ file: `s3://${bucket}/${key}`, ignored: reason }), 'application/json');
-    return { file: key, ignored: reason };
+    const reason = !contract ? `no data contract for source "${maskCardNumbers(source)}"` : 'file name must end in .csv, .ndjson or .jsonl';
+    logger.warn('dropped file ignored', { file, reason });
+    await put(s3, { bucket, key: fileReportKey(key), body: JSON.stringify({ file, ignored: reason }), contentType: 'application/json', metadata });
+    return { file, ignored: reason };
   }
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const { report, rejected } = await processFile(
@@ -48,20 +54,43 @@ async function ingestDroppedFile(record: S3EventRecord, deps: FileDropDependenci
     object.Body as Readable,
     contract,
     deps,
-    { topicPrefix: settings.topicPrefix, tokenKey: settings.cardTokenKey, chunkSize: settings.chunkSize },
+    { topicPrefix: settings.topicPrefix, tokenKey: settings.cardTokenKey, chunkSize: settings.chunkSize, maxMessageBytes: settings.maxMessageBytes },
   );
-  if (rejected.length > 0) await put(s3, bucket, fileQuarantineObjectKey(source, key), toNdjson(rejected), 'application/x-ndjson');
-  await put(s3, bucket, fileReportKey(key), JSON.stringify(report), 'application/json');
+  if (rejected.length > 0) {
+    await put(s3, { bucket, key: fileQuarantineObjectKey(source, key), body: toNdjson(rejected), contentType: 'application/x-ndjson', metadata });
+  }
+  await put(s3, { bucket, key: fileReportKey(key), body: JSON.stringify(report), contentType: 'application/json', metadata });
   metrics.addMetric('FileRecordsPublished', 'Count', report.published);
   metrics.addMetric('FileLinesRejected', 'Count', report.rejected);
   logger.info('dropped file ingested', { ...report });
   return report;
 }
 
-async function put(s3: S3Client, bucket: string, key: string, body: string, contentType: string): Promise<void> {
+/** S3 user metadata is ASCII and at most 2 KB in all: the name percent-encoded, cut at a whole character. */
+const maxMetadataValueLength = 1536;
+
+export function metadataValue(text: string): string {
+  let encoded = '';
+  for (const char of text) {
+    const piece = encodeURIComponent(char);
+    if (encoded.length + piece.length > maxMetadataValueLength) break;
+    encoded += piece;
+  }
+  return encoded;
+}
+
+interface LakeObject {
+  bucket: string;
+  key: string;
+  body: string;
+  contentType: string;
+  metadata: Record<string, string>;
+}
+
+async function put(s3: S3Client, object: LakeObject): Promise<void> {
   try {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    await s3.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: object.body, ContentType: object.contentType, Metadata: object.metadata }));
   } catch (error) {
-    throw new StorageError(`could not write ${key}`, { cause: error });
+    throw new StorageError(`could not write ${object.key}`, { cause: error });
   }
 }

@@ -3,7 +3,9 @@ import type { SourceContract } from '#contracts/contract.ts';
 import { maskCardNumbers } from '#contracts/card-data.ts';
 import type { QuarantineLine } from '#contracts/lake-lines.ts';
 import { recordLimits } from '#contracts/record-limits.ts';
+import { PublishError } from '#lib/errors.ts';
 import { deterministicUuid } from '#lib/ids.ts';
+import { maxChunkBytes, publishInChunks } from '#lib/kafka.ts';
 import { type OutgoingMessage, prepareRecord, preparedMessage } from '#lib/record-messages.ts';
 import { type FileFormat, readRecords } from './read-records.ts';
 
@@ -30,6 +32,7 @@ export interface FileReport {
 export type RejectedLine = QuarantineLine & { file: string; line: number };
 
 export interface FileDependencies {
+  /** One produce request; chunks are split further by bytes (publishInChunks). */
   publish: (messages: OutgoingMessage[]) => Promise<void>;
   now: () => Date;
 }
@@ -45,13 +48,13 @@ export async function processFile(
   body: Readable,
   contract: SourceContract,
   deps: FileDependencies,
-  options: { topicPrefix: string; tokenKey: string; chunkSize: number },
+  options: { topicPrefix: string; tokenKey: string; chunkSize: number; maxMessageBytes: number },
 ): Promise<{ report: FileReport; rejected: RejectedLine[] }> {
   const startedAt = deps.now().toISOString();
   const batchId = deterministicUuid('file', file.bucket, file.key, file.eTag);
   // A file name is producer text too.
   const sourceObject = maskCardNumbers(`s3://${file.bucket}/${file.key}`);
-  const limits = recordLimits();
+  const limits = recordLimits(options.maxMessageBytes);
   const rejected: RejectedLine[] = [];
   let chunk: OutgoingMessage[] = [];
   let lines = 0;
@@ -59,8 +62,10 @@ export async function processFile(
 
   const flush = async () => {
     if (chunk.length === 0) return;
-    await deps.publish(chunk);
-    published += chunk.length;
+    const outcome = await publishInChunks(chunk, deps.publish, maxChunkBytes(options.maxMessageBytes));
+    published += outcome.published;
+    // The invocation fails and the file is read again: its event ids do not change.
+    if (outcome.error) throw new PublishError(`publishing lines of ${sourceObject} failed after ${published} records`, { cause: outcome.error });
     chunk = [];
   };
 

@@ -1,7 +1,7 @@
+import { parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { maskCardNumbers } from '#contracts/card-data.ts';
-import { csvRecords } from './csv-lines.ts';
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -40,22 +40,85 @@ async function* readNdjson(body: Readable): AsyncIterable<FileLine> {
   }
 }
 
+/** Line breaks in a text: CRLF, a bare CR (classic Mac exports) and LF each count one. */
+const lineBreaks = (text: string) => text.match(/\r\n|\r|\n/g)?.length ?? 0;
+
+/** A text without the record delimiter at its end. */
+const withoutDelimiter = (text: string) => text.replace(/(\r\n|\r|\n)$/, '');
+
+/** The first line of PowerShell's Export-Csv without -NoTypeInformation; Import-Csv skips it too. */
+const powershellTypeLine = /^#TYPE /;
+
+interface CsvRow {
+  /** The line the row starts on. */
+  line: number;
+  fields: string[];
+  error?: string;
+}
+
+/**
+ * The rows of a CSV file as csv-parse reads them (RFC 4180 with what exporters add: a
+ * byte-order mark, CRLF, LF or bare-CR line breaks, quoted headers, line breaks inside
+ * quoted fields). A row the parser cannot read comes back with its error, and reading
+ * goes on. Line numbers are counted here: csv-parse reports the line a row ends on and
+ * counts a CRLF inside a quoted field as two lines.
+ */
+async function* csvRows(body: Readable): AsyncIterable<CsvRow> {
+  // Errors come through a callback while rows queue in the stream: each is placed
+  // before the row the parser emitted after it, so rows and errors stay in file order.
+  const errors: { before: number; raw: string; error: string }[] = [];
+  const parser = body.pipe(
+    parse({
+      bom: true,
+      // Any of the three, even mixed in one file (rows appended by another tool).
+      record_delimiter: ['\r\n', '\n', '\r'],
+      raw: true,
+      info: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      on_skip: (error, raw) => {
+        const last = errors.at(-1);
+        // The name of the error ("Quote Not Closed"), not its text, which counts lines its own way and quotes the value.
+        const entry = { before: parser.info.records, raw: raw ?? '', error: (error?.message.split(':')[0] ?? 'unreadable').toLowerCase() };
+        // A second error inside the same row (the parser carried on) replaces the first.
+        if (last && last.before === entry.before && entry.raw.startsWith(last.raw)) errors[errors.length - 1] = { ...entry, error: last.error };
+        else errors.push(entry);
+      },
+    }),
+  );
+  let line = 1;
+  let emitted = 0;
+  function* errorsBefore(row: number): Iterable<CsvRow> {
+    while (errors.length > 0 && errors[0]!.before < row) {
+      const { raw, error } = errors.shift()!;
+      yield { line, fields: [withoutDelimiter(raw)], error };
+      line += lineBreaks(withoutDelimiter(raw)) + 1;
+    }
+  }
+  for await (const { record } of parser as AsyncIterable<{ record: string[] }>) {
+    emitted += 1;
+    yield* errorsBefore(emitted);
+    yield { line, fields: record };
+    line += record.reduce((breaks, field) => breaks + lineBreaks(field), 0) + 1;
+  }
+  yield* errorsBefore(Number.POSITIVE_INFINITY);
+}
+
 /**
  * CSV with a header row naming the contract's fields. Empty cells are absent fields;
  * every value stays a string, which is what the contracts expect of money and dates.
  */
 async function* readCsv(body: Readable): AsyncIterable<FileLine> {
-  body.setEncoding('utf8');
   let header: string[] | undefined;
-  for await (const { line, fields, error } of csvRecords(body)) {
+  for await (const { line, fields, error } of csvRows(body)) {
     const text = fields.join(',');
     if (error) {
-      yield { line, error: `line is not valid CSV: ${error}`, text };
+      yield { line, error: maskCardNumbers(`line is not valid CSV: ${error}`), text };
       continue;
     }
     if (fields.length === 1 && fields[0]!.trim() === '') continue;
     if (!header) {
-      header = fields.map((name, index) => (index === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+      if (!powershellTypeLine.test(fields[0]!)) header = fields.map((name) => name.trim());
       continue;
     }
     if (fields.length !== header.length) {

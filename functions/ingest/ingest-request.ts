@@ -3,7 +3,9 @@ import { containsCardNumber, maskCardNumbers } from '#contracts/card-data.ts';
 import { recordLimits } from '#contracts/record-limits.ts';
 import type { FunctionDependencies } from '#lib/dependencies.ts';
 import { PublishError, RequestError } from '#lib/errors.ts';
+import { errorResponse } from '#lib/http-errors.ts';
 import { deterministicUuid, randomId, randomTraceparent } from '#lib/ids.ts';
+import { maxChunkBytes, publishInChunks } from '#lib/kafka.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { bodyFormat, parseRecords } from './parse-body.ts';
 import { prepareBatch } from './prepare-batch.ts';
@@ -18,6 +20,7 @@ export interface IngestSettings {
 }
 
 export type IngestDependencies = FunctionDependencies<IngestSettings> & {
+  /** One produce request; ingest splits a batch into requests the broker accepts (publishInChunks). */
   publish: (messages: OutgoingMessage[]) => Promise<void>;
   now: () => Date;
 };
@@ -32,7 +35,8 @@ export interface IngestAccepted {
 
 /**
  * POST /v1/sources/{source}/records: checks the envelope, publishes every record and
- * answers 202 only once all of them are durable in Kafka.
+ * answers 202 only once all of them are durable in Kafka; when Kafka takes only part of
+ * the batch, a 503 names the records that are durable and those that are not.
  */
 export async function ingestRequest(event: APIGatewayProxyEventV2, deps: IngestDependencies): Promise<APIGatewayProxyResultV2> {
   const { settings } = deps;
@@ -57,18 +61,41 @@ export async function ingestRequest(event: APIGatewayProxyEventV2, deps: IngestD
     },
   );
 
-  try {
-    await deps.publish(messages);
-  } catch (error) {
-    throw new PublishError(`publishing batch ${batchId} failed`, { cause: error });
-  }
+  const outcome = await publishInChunks(messages, deps.publish, maxChunkBytes(settings.maxMessageBytes));
+  if (outcome.published === 0) throw new PublishError(`publishing batch ${batchId} failed`, { cause: outcome.error });
   const topic = messages[0]!.topic;
-  deps.metrics.addMetric('RecordsPublished', 'Count', messages.length);
+  deps.metrics.addMetric('RecordsPublished', 'Count', outcome.published);
+  if (outcome.error) {
+    deps.logger.error('batch partly published', { batchId, topic, published: outcome.published, records: messages.length, traceparent, error: outcome.error as Error });
+    return partlyPublished(batchId, eventIds, outcome.published);
+  }
   // Ids only: the records themselves carry personal data.
   deps.logger.info('batch published', { batchId, topic, records: messages.length, traceparent });
 
   const accepted: IngestAccepted = { batchId, source, topic, accepted: messages.length, eventIds };
   return { statusCode: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify(accepted) };
+}
+
+/** One record of a partly published batch, as the answer names it. */
+export interface RecordRef {
+  index: number;
+  eventId: string;
+}
+
+/**
+ * The answer when Kafka took only the first `published` records: a 503, so a client that
+ * retries on failure retries, naming which records are durable and which are not. With
+ * the same Idempotency-Key a retry carries the same event ids, so the records already
+ * durable are recognised downstream instead of counted twice.
+ */
+function partlyPublished(batchId: string, eventIds: string[], published: number): APIGatewayProxyResultV2 {
+  const refs = eventIds.map((eventId, index): RecordRef => ({ index, eventId }));
+  const failed = refs.length - published;
+  return errorResponse(503, {
+    code: 'PARTIALLY_PUBLISHED',
+    message: `${published} of ${refs.length} records are durable in Kafka; ${failed} were not published: send the batch again with the same Idempotency-Key`,
+    details: { batchId, accepted: refs.slice(0, published), failed: refs.slice(published) },
+  });
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { maskCardNumbers } from './card-data.ts';
+
 /**
  * The lake contract: where things live in the lake bucket (the line formats of its
  * NDJSON objects are in lake-lines.ts). Written once here; `npm run contracts:export` copies it, with the
@@ -26,10 +29,10 @@ export const offsetDigits = 20;
 export const objectKeyFormats = {
   landing: `${sourcePrefix(lakePrefixes.landing, '{source}')}{topic}/partition={partition}/{firstOffset}-{lastOffset}.ndjson`,
   quarantine: `${sourcePrefix(lakePrefixes.quarantine, '{source}')}{topic}/partition={partition}/{firstOffset}-{lastOffset}.ndjson`,
-  /** Unreadable lines of a dropped file; `fileName` is the file's key below its source folder, "/" as "_". */
+  /** Unreadable lines of a dropped file; `fileName` is fileObjectName of the file's key. */
   fileQuarantine: `${sourcePrefix(lakePrefixes.quarantine, '{source}')}files/{fileName}.ndjson`,
   /** Per-file accounting: what a dropped file held and where each line went. */
-  fileReport: `${lakePrefixes.reports}{fileKey}.json`,
+  fileReport: `${lakePrefixes.reports}${lakePrefixes.fileDrop}{fileName}.json`,
 } as const;
 
 const formatKey = (format: string, values: Record<string, string | number>) =>
@@ -52,11 +55,35 @@ export const landingObjectKey = (source: string, range: OffsetRange) => batchObj
 
 export const quarantineObjectKey = (source: string, range: OffsetRange) => batchObjectKey(objectKeyFormats.quarantine, source, range);
 
-/** Quarantine object for the unreadable lines of a dropped file; one per file, overwritten on a re-run. */
-export const fileQuarantineObjectKey = (source: string, fileKey: string) =>
-  formatKey(objectKeyFormats.fileQuarantine, { source, fileName: fileKey.slice(lakePrefixes.fileDrop.length).replaceAll('/', '_') });
+/** Characters a name built from a dropped file's key keeps; any other becomes "_". */
+const unsafeNameCharacters = /[^A-Za-z0-9._-]/g;
 
-export const fileReportKey = (fileKey: string) => formatKey(objectKeyFormats.fileReport, { fileKey });
+/** Characters of the file's own name kept in a name built from it. */
+const maxReadableNameLength = 80;
+
+/**
+ * The name of the objects written about a dropped file, made from its key (user text)
+ * without carrying it raw: a 64-bit hash of the whole key in letters a to p (no digits,
+ * so no card number; no "_" or "." first, which Spark would take for a hidden file),
+ * then the key below files/ shortened, its card numbers masked and every character
+ * outside [A-Za-z0-9._-] (spaces, "/", "[", "{", "*", "?", non-ASCII) replaced by "_",
+ * so no glob or path syntax reaches a reader. The same key always gives the same name:
+ * processing a file again overwrites its objects. The original key travels in the
+ * report's body and in the objects' metadata.
+ */
+export function fileObjectName(fileKey: string): string {
+  const hash = [...createHash('sha256').update(fileKey).digest().subarray(0, 8)].map((byte) => letters[byte >> 4]! + letters[byte & 15]!).join('');
+  const readable = maskCardNumbers([...fileKey.slice(lakePrefixes.fileDrop.length)].slice(0, maxReadableNameLength).join(''));
+  return `${hash}-${readable.replace(unsafeNameCharacters, '_')}`;
+}
+
+const letters = 'abcdefghijklmnop';
+
+/** Quarantine object for the unreadable lines of a dropped file; one per file, overwritten on a re-run. */
+export const fileQuarantineObjectKey = (source: string, fileKey: string) => formatKey(objectKeyFormats.fileQuarantine, { source, fileName: fileObjectName(fileKey) });
+
+/** The report of a dropped file (read or ignored); one per file, overwritten on a re-run. */
+export const fileReportKey = (fileKey: string) => formatKey(objectKeyFormats.fileReport, { fileName: fileObjectName(fileKey) });
 
 /** S3 event keys are URL-encoded, with spaces as "+". */
 export const decodeObjectKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
@@ -80,3 +107,11 @@ export const tableName = (layer: LakeLayer, source: string) => `${layer}.${sourc
 
 /** Where a table lives below the bucket's root, e.g. `tables/curated/claims`. */
 export const tablePath = (layer: LakeLayer, source: string) => `${lakePrefixes.tables}${layer}/${source}`;
+
+/** Gold tables, built by Spark from curated tables and the reference database (spark/ledgerflow_spark/gold.py). */
+export const goldTables = ['transactions_daily', 'claims_by_product', 'policies_history'] as const;
+export type GoldTable = (typeof goldTables)[number];
+
+export const goldTableName = (table: GoldTable) => `gold.${table}`;
+
+export const goldTablePath = (table: GoldTable) => `${lakePrefixes.tables}gold/${table}`;

@@ -1,6 +1,32 @@
 import { contractJsonSchema } from './json-schema.ts';
 import { contracts } from './registry.ts';
 
+const recordRefs = {
+  type: 'array',
+  items: { type: 'object', required: ['index', 'eventId'], properties: { index: { type: 'integer' }, eventId: { type: 'string', format: 'uuid' } } },
+};
+
+/** 503 PARTIALLY_PUBLISHED: which records of the batch are durable in Kafka and which are not. */
+const partiallyPublishedBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: {
+        code: { const: 'PARTIALLY_PUBLISHED' },
+        message: { type: 'string' },
+        details: {
+          type: 'object',
+          required: ['batchId', 'accepted', 'failed'],
+          properties: { batchId: { type: 'string', format: 'uuid' }, accepted: recordRefs, failed: recordRefs },
+        },
+      },
+    },
+  },
+};
+
 const errorBody = {
   type: 'object',
   required: ['error'],
@@ -15,7 +41,7 @@ const errorBody = {
 
 /** The ingest API described from the data contracts: one request schema per source. */
 export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): Record<string, unknown> {
-  const schemas: Record<string, unknown> = { Error: errorBody };
+  const schemas: Record<string, unknown> = { Error: errorBody, PartiallyPublished: partiallyPublishedBody };
   for (const contract of contracts.values()) schemas[contract.source] = contractJsonSchema(contract);
   const recordOneOf = [...contracts.keys()].map((source) => ({ $ref: `#/components/schemas/${source}` }));
   const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -26,10 +52,20 @@ export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): Recor
     servers: [{ url: serverUrl }],
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A JWT from the API's identity provider; locally, `npm run local:token` prints one" },
+      },
     },
-    security: [{ bearer: [] }],
+    security: [{ bearerAuth: [] }],
     paths: {
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'The OpenAPI document of this API', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
       '/v1/sources/{source}/records': {
         post: {
           operationId: 'postRecords',
@@ -80,7 +116,11 @@ export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): Recor
             '422': errorResponse(
               'Records refused, each named by index with its reasons (not an object, no business key, a card field not a clear string, a CVV or PIN field, over the size, depth or field limits); nothing was published',
             ),
-            '503': errorResponse('Kafka did not accept the batch; nothing was accepted, send it again'),
+            '503': {
+              description:
+                'PUBLISH_FAILED: Kafka did not accept the batch; nothing was accepted, send it again. PARTIALLY_PUBLISHED: Kafka took only part of it; `details` names the durable records (`accepted`) and the others (`failed`) by index and event id; send the batch again with the same Idempotency-Key (same event ids, so the durable records are not counted twice)',
+              content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Error' }, { $ref: '#/components/schemas/PartiallyPublished' }] } } },
+            },
           },
         },
       },

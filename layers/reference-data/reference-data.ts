@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { currencies } from '#contracts/rules/currency.ts';
-import { csvRecords } from '../../functions/file-drop/csv-lines.ts';
 
 /**
  * The reference database: its schema under versioned migrations (node-pg-migrate, SQL
@@ -16,12 +16,9 @@ const seedFile = (name: string) => fileURLToPath(new URL(`./seed/${name}`, impor
 
 type Row = Record<string, string | number>;
 
-/** A CSV file with a header line, as rows keyed by the header's names. */
+/** A CSV file with a header line, as rows keyed by the header's names; a row with another field count fails with its line. */
 export async function readSeed(name: string): Promise<Row[]> {
-  const [header, ...records] = await Array.fromAsync(csvRecords(createReadStream(seedFile(name), 'utf8')));
-  const problem = records.find((record) => record.error || record.fields.length !== header!.fields.length);
-  if (problem) throw new Error(`seed/${name} line ${problem.line}: ${problem.error ?? `expected ${header!.fields.length} fields`}`);
-  return records.map((record) => Object.fromEntries(header!.fields.map((column, index) => [column, record.fields[index]!])));
+  return parse(await readFile(seedFile(name)), { columns: true }) as Row[];
 }
 
 interface SeededTable {

@@ -54,7 +54,7 @@ export interface RuntimeProcessOptions {
 export async function startRuntimeProcess(options: RuntimeProcessOptions): Promise<ServerProcess & { invokeUrl?: string }> {
   const [apiPort, invokePort] = [await freePort(), await freePort()];
   const args = [join(packageDir, 'bin/lambda-runtime.mjs'), options.command, ...options.args, '--port', String(apiPort), '--instances', String(options.instances)];
-  if (options.command === 'start') args.push('--no-kafka', '--no-s3', '--invoke-port', String(invokePort));
+  if (options.command === 'start') args.push('--no-kafka', '--no-kinesis', '--no-s3', '--invoke-port', String(invokePort));
   const readyLine = options.command === 'start' ? 'Lambda Invoke API' : 'docs: ';
   const server = await serverProcess(process.execPath, args, (output) => (output.includes(readyLine) ? `http://127.0.0.1:${apiPort}` : undefined), options.cwd);
   return options.command === 'start' ? { ...server, invokeUrl: `http://127.0.0.1:${invokePort}` } : server;

@@ -27,6 +27,8 @@ export interface LocalRuntimeOptions extends RuntimeOptions {
   onKafkaBatch?: (report: BatchReport) => void;
   /** Base delay of Kinesis batch retries. */
   kinesisRetryBaseDelayMs?: number;
+  /** Pause before polling a Kinesis shard that had nothing new (default 250 ms; Lambda's is about a second). */
+  kinesisPollIntervalMs?: number;
   /** Called after each Kinesis batch (measurements, tests). */
   onKinesisBatch?: (report: BatchReport) => void;
 }
@@ -80,7 +82,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (options.kinesis) {
       const { startKinesisBridge } = await import('./bridges/kinesis/kinesis-bridge.ts');
-      bridges.push(await startKinesisBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kinesisRetryBaseDelayMs, onBatch: options.onKinesisBatch }));
+      bridges.push(await startKinesisBridge({ registry, onNotice: notice, retryBaseDelayMs: options.kinesisRetryBaseDelayMs, pollIntervalMs: options.kinesisPollIntervalMs, onBatch: options.onKinesisBatch }));
     }
     if (options.s3) {
       const { startS3Bridge } = await import('./bridges/s3/s3-bridge.ts');

@@ -97,10 +97,12 @@ async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
   return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
 }
 
-/** Starts a service unless it already runs, waits for it to answer, provisions it, checks its health. */
+/** Starts a service unless it already runs, waits for it to answer, provisions it (also when it already ran), checks its health. */
 async function bringUp(service: Service): Promise<'already-running' | 'started'> {
   const running = isRunning(readPidRecord(service.pidFile));
   if (running && (await service.health()).healthy) {
+    // Provisioning is idempotent, and what it creates may have changed since the start (a new migration, a new topic).
+    await service.provision?.();
     say(`✓ ${service.name} is already running`);
     return 'already-running';
   }

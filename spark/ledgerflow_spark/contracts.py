@@ -61,6 +61,8 @@ class LakeContract:
     layers: tuple[str, ...]
     landing_line: tuple[LineField, ...]
     quarantine_line: tuple[LineField, ...]
+    # The gold tables by short name, e.g. "transactions_daily".
+    gold: dict[str, Table]
 
 
 def _line_fields(entries: list[dict]) -> tuple[LineField, ...]:
@@ -96,6 +98,7 @@ def lake() -> LakeContract:
         layers=tuple(entry["layers"]),
         landing_line=_line_fields(entry["lines"]["landing"]),
         quarantine_line=_line_fields(entry["lines"]["quarantine"]),
+        gold={name: Table(table["name"], table["path"]) for name, table in entry["gold"].items()},
     )
 
 

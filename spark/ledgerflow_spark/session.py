@@ -32,13 +32,14 @@ LOCAL_STACK_ENV_JSON = REPO_ROOT / "local-stack" / "env.json"
 
 
 def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The environment, completed with the local stack's S3 settings and bucket from
+    """The environment, completed with the local stack's S3 and reference database settings and bucket from
     local-stack/env.json (the one place they are written) for what it does not set."""
     if not LOCAL_STACK_ENV_JSON.is_file():
         return dict(env)
     document = json.loads(LOCAL_STACK_ENV_JSON.read_text(encoding="utf-8"))
     parameters = document.get("Parameters", {})
-    defaults = {name: parameters[name] for name in ("S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION") if name in parameters}
+    names = ("S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
+    defaults = {name: parameters[name] for name in names if name in parameters}
     bucket = document.get("ValidateFunction", {}).get("LAKE_BUCKET")
     if bucket:
         defaults["LAKE_BUCKET"] = bucket

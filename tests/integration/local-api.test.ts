@@ -1,7 +1,6 @@
-import { Consumer } from '@platformatic/kafka';
 import { findAuthorizer, issueLocalToken, type LocalRuntime, startLocalRuntime } from '@ledgerflow/lambda-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaBrokers, localRuntimeOptions, waitFor } from '../fixtures/local-runtime.ts';
+import { localRuntimeOptions, waitFor, watchEventIds } from '../fixtures/local-runtime.ts';
 
 describe('local API with template.yaml', () => {
   let runtime: LocalRuntime;
@@ -22,25 +21,27 @@ describe('local API with template.yaml', () => {
     expect(await response.json()).toEqual({ message: 'Unauthorized' });
   });
 
+  it('serves GET /openapi.json from the template\'s OpenApiFunction, without a token, over the runtime\'s built-in document', async () => {
+    const response = await fetch(`${runtime.apiUrl}/openapi.json`);
+
+    expect(response.status).toBe(200);
+    // Only a template route's answer carries API Gateway's request id.
+    expect(response.headers.get('apigw-requestid')).toBeTruthy();
+    const document: any = await response.json();
+    expect(document.servers).toEqual([{ url: runtime.apiUrl }]);
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ scheme: 'bearer' });
+  });
+
   it('accepts a batch with a local token (202) and the records land in Kafka', async () => {
-    const consumer = new Consumer({ groupId: `runtime-api-test-${Date.now()}`, clientId: 'runtime-api-test', bootstrapBrokers: kafkaBrokers() });
-    const stream = await consumer.consume({ topics: ['ingest.transactions'], mode: 'latest', autocommit: false });
-    const seen = new Set<string>();
-    stream.on('data', (message) => {
-      const id = [...message.headers.entries()].find(([name]) => String(name) === 'event-id')?.[1];
-      if (id) seen.add(String(id));
-    });
+    const kafka = await watchEventIds('ingest.transactions');
     try {
-      // The consumer has joined and fetches from the end of the topic once its first fetch is under way.
-      await new Promise((resolve) => stream.once('fetch', () => resolve(undefined)));
       const response = await post(issueLocalToken(findAuthorizer(runtime.registry.model)));
       expect(response.status).toBe(202);
       const body: any = await response.json();
       expect(body).toMatchObject({ source: 'transactions', topic: 'ingest.transactions', accepted: 1 });
-      await waitFor('the record in Kafka', () => (body.eventIds.every((id: string) => seen.has(id)) ? true : undefined));
+      await waitFor('the record in Kafka', () => (body.eventIds.every((id: string) => kafka.seen.has(id)) ? true : undefined));
     } finally {
-      await stream.close();
-      await consumer.close();
+      await kafka.close();
     }
   });
 });

@@ -28,6 +28,14 @@ describe('lake contract export for Spark', () => {
     expect(transactions.prefixes.quarantine).toBe('quarantine/transactions/');
   });
 
+  it('names each gold table and where it lives in the bucket', () => {
+    expect(exported().lake.gold).toEqual({
+      transactions_daily: { name: 'gold.transactions_daily', path: 'tables/gold/transactions_daily' },
+      claims_by_product: { name: 'gold.claims_by_product', path: 'tables/gold/claims_by_product' },
+      policies_history: { name: 'gold.policies_history', path: 'tables/gold/policies_history' },
+    });
+  });
+
   it('carries key formats that fill in to the keys the writers use', () => {
     const { objectKeys, offsetDigits } = exported().lake;
     const range = { topic: 'ingest.claims', partition: 3, firstOffset: '7', lastOffset: '42' };

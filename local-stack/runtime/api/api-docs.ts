@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { RouteDefinition } from '../template/model.ts';
+import type { HttpResponseData } from './http-request.ts';
 
 /** A caller's OpenAPI document for the API, given the URL the API serves at. */
 export type OpenApiProvider = (serverUrl: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -15,42 +19,43 @@ export function routesDocument(routes: RouteDefinition[], serverUrl: string): Re
   return { openapi: '3.1.0', info: { title: 'Local API', version: '0.0.0' }, servers: [{ url: serverUrl }], paths };
 }
 
-/** A self-contained page (no CDN): the operations of /openapi.json and a form to call them. */
+/** Swagger UI from the swagger-ui-dist package, served by the API itself: the page needs no network beyond it. */
+const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const swaggerUiFiles: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png',
+};
+
+/** Swagger UI over /openapi.json; the bearer token given under "Authorize" is kept across reloads. */
 export const docsPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>API docs</title>
-<style>
-body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
-h1{font-size:1.4rem} .op{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.8rem}
-.method{font-weight:bold;text-transform:uppercase;padding:.1rem .5rem;border-radius:4px;background:#e8f0fe;margin-right:.5rem}
-pre{background:#f6f8fa;padding:.6rem;overflow:auto;max-height:20rem} textarea,input{width:100%;font-family:monospace;box-sizing:border-box}
-button{margin-top:.4rem} details{margin:.4rem 0}
-</style></head><body>
-<h1 id="title">API docs</h1><p id="description"></p>
-<label>Bearer token (<code>npm run local:token</code>)<input id="token" placeholder="eyJ..."></label>
-<div id="operations">Loading /openapi.json ...</div>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+<link rel="icon" type="image/png" href="/docs/favicon-16x16.png" sizes="16x16">
+</head><body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
 <script>
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
-fetch('/openapi.json').then((r) => r.json()).then((spec) => {
-  document.getElementById('title').textContent = spec.info.title + ' ' + spec.info.version;
-  document.getElementById('description').textContent = spec.info.description || '';
-  const ops = document.getElementById('operations'); ops.innerHTML = '';
-  let n = 0;
-  for (const [path, methods] of Object.entries(spec.paths || {})) for (const [method, op] of Object.entries(methods)) {
-    const id = 'op' + (n++); const params = (op.parameters || []).filter((p) => p.in === 'path');
-    const div = document.createElement('div'); div.className = 'op';
-    div.innerHTML = '<div><span class="method">' + esc(method) + '</span><code>' + esc(path) + '</code> ' + esc(op.summary || '') + '</div>'
-      + '<details><summary>Request and responses</summary><pre>' + esc(JSON.stringify({ parameters: op.parameters, requestBody: op.requestBody, responses: op.responses }, null, 2)) + '</pre></details>'
-      + params.map((p) => '<label>' + esc(p.name) + ' <input data-param="' + esc(p.name) + '" value="' + esc((p.schema && p.schema.enum && p.schema.enum[0]) || '') + '"></label>').join('')
-      + '<label>Body <textarea rows="5" id="' + id + 'b">[]</textarea></label><button id="' + id + 's">Send</button><pre id="' + id + 'r"></pre>';
-    ops.appendChild(div);
-    document.getElementById(id + 's').onclick = async () => {
-      let url = path; for (const input of div.querySelectorAll('[data-param]')) url = url.replace('{' + input.dataset.param + '}', encodeURIComponent(input.value));
-      const token = document.getElementById('token').value.trim();
-      const headers = { 'content-type': 'application/json' }; if (token) headers.authorization = 'Bearer ' + token;
-      const res = await fetch(url, { method: method.toUpperCase(), headers, body: ['get', 'head'].includes(method) ? undefined : document.getElementById(id + 'b').value });
-      document.getElementById(id + 'r').textContent = res.status + ' ' + res.statusText + '\\n' + await res.text();
-    };
-  }
-}).catch((e) => { document.getElementById('operations').textContent = 'cannot load /openapi.json: ' + e; });
+window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true, presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout' });
 </script></body></html>
 `;
+
+const fileCache = new Map<string, Buffer>();
+
+/** The answer to `GET <rawPath>` under /docs, or undefined when the path is not the page or one of its files. */
+export function docsResponse(rawPath: string): HttpResponseData | undefined {
+  if (rawPath === '/docs' || rawPath === '/docs/') {
+    return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(docsPage) };
+  }
+  const name = rawPath.startsWith('/docs/') ? rawPath.slice('/docs/'.length) : '';
+  const contentType = Object.hasOwn(swaggerUiFiles, name) ? swaggerUiFiles[name] : undefined;
+  if (!contentType) return undefined;
+  let body = fileCache.get(name);
+  if (!body) {
+    body = readFileSync(join(swaggerUiDir, name));
+    fileCache.set(name, body);
+  }
+  return { statusCode: 200, headers: [['content-type', contentType], ['cache-control', 'public, max-age=3600']], body };
+}

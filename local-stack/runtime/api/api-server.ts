@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRegistry } from '../function-registry.ts';
 import type { FunctionPool, InvokeOutcome } from '../worker/function-pool.ts';
-import { docsPage, type OpenApiProvider, routesDocument } from './api-docs.ts';
+import { docsResponse, type OpenApiProvider, routesDocument } from './api-docs.ts';
 import { buildHttpApiEvent, httpApiRequestId, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
 import { type HttpRequestData, type HttpResponseData, jsonResponse, splitUrl } from './http-request.ts';
 import { type JwtVerdict, stringifyClaims, verifyJwt } from './jwt.ts';
@@ -61,12 +61,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   const handle = async (request: HttpRequestData): Promise<HttpResponseData> => {
     const match = matcher.match(request.method, request.rawPath);
+    // The built-in /openapi.json and /docs answer only what no template route matches:
+    // a template that serves its own document (or has a $default route) wins.
     if (!match) {
       if (request.method === 'GET' && request.rawPath === '/openapi.json') return jsonResponse(200, options.openApiDocument ? await options.openApiDocument(serverUrl) : routesDocument(matcher.routes, serverUrl));
-      if (request.method === 'GET' && (request.rawPath === '/docs' || request.rawPath === '/docs/')) {
-        return { statusCode: 200, headers: [['content-type', 'text/html; charset=utf-8']], body: Buffer.from(docsPage) };
-      }
-      return jsonResponse(404, { message: 'Not Found' });
+      const docs = request.method === 'GET' ? docsResponse(request.rawPath) : undefined;
+      return docs ?? jsonResponse(404, { message: 'Not Found' });
     }
     const verdict = authorize(request, match);
     if (verdict && !verdict.ok) {

@@ -1,4 +1,4 @@
-import type { FunctionRegistry } from '../function-registry.ts';
+import type { InvokeOutcome } from '../worker/function-pool.ts';
 
 /** The outcome of one invocation, for measurements and tests. */
 export interface BatchReport {
@@ -22,7 +22,6 @@ export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 /** The event source mapping settings that govern a failed batch, the same for Kafka and Kinesis. */
 export interface RetryPolicy {
   id: string;
-  functionLogicalId: string;
   maximumRetryAttempts: number;
   maximumRecordAgeInSeconds: number;
   bisectBatchOnFunctionError: boolean;
@@ -30,7 +29,8 @@ export interface RetryPolicy {
 }
 
 export interface BatchHandlers<R> {
-  registry: FunctionRegistry;
+  /** Invokes the mapping's function (synchronously, as Lambda's pollers do). */
+  invoke: (event: unknown) => Promise<InvokeOutcome>;
   policy: RetryPolicy;
   state: { stopping: boolean };
   retryBaseDelayMs: number;
@@ -65,7 +65,7 @@ export const sleep = (ms: number, signal: { stopping: boolean }) => new Promise<
  * the bridge stops.
  */
 export async function processBatch<R>(batch: R[], handlers: BatchHandlers<R>): Promise<void> {
-  const { registry, policy, state, onNotice } = handlers;
+  const { policy, state, onNotice } = handlers;
   const queue: { records: R[]; attempts: number }[] = [{ records: batch, attempts: 0 }];
 
   while (queue.length > 0) {
@@ -86,7 +86,7 @@ export async function processBatch<R>(batch: R[], handlers: BatchHandlers<R>): P
     const event = handlers.buildEvent(item.records);
     const started = performance.now();
     const dispatchDelayMs = Date.now() - Math.max(...item.records.map(handlers.arrivedAt));
-    const outcome = await registry.invoke(policy.functionLogicalId, event);
+    const outcome = await handlers.invoke(event);
     const invokeMs = performance.now() - started;
     const verdict: BatchVerdict<R> = outcome.ok ? handlers.readResponse(outcome.result, item.records) : { kind: 'failure', reason: `${outcome.error.errorType}: ${outcome.error.errorMessage}` };
     const report = (result: BatchReport['outcome']) => handlers.onBatch?.({ source: policy.id, records: item.records.length, outcome: result, attempt: item.attempts + 1, dispatchDelayMs, invokeMs });

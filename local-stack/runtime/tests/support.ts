@@ -4,9 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
+import { type LocalRuntime, startLocalRuntime } from '../start-local-runtime.ts';
 
 /** Test support of the runtime package: fixtures, the local Kafka, MinIO and Kinesis, the command line. */
 const packageDir = resolve(import.meta.dirname, '..');
@@ -94,6 +95,30 @@ export function localKinesisClient(endpoint: string): KinesisClient {
 export async function createStream(kinesis: KinesisClient, name: string, shards = 1): Promise<void> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   await waitFor(`stream ${name}`, async () => ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined));
+}
+
+/** Puts records in one PutRecords call; `shard` (0 or 1 of a two-shard stream) pins a record to a shard by its hash key. */
+export async function putRecords(kinesis: KinesisClient, stream: string, records: { key: string; data: string; shard?: 0 | 1 }[]): Promise<PutRecordsResultEntry[]> {
+  const output = await kinesis.send(new PutRecordsCommand({
+    StreamName: stream,
+    Records: records.map((record) => ({ PartitionKey: record.key, Data: Buffer.from(record.data), ExplicitHashKey: record.shard === undefined ? undefined : record.shard === 0 ? '0' : (2n ** 127n).toString() })),
+  }));
+  if (output.FailedRecordCount) throw new Error(`${output.FailedRecordCount} records were not put`);
+  return output.Records!;
+}
+
+/** The runtime with only its Kinesis bridge (retries after 200 ms), quiet, for the bridge's tests. */
+export function startKinesisRuntime(template: string, options: { stateDir: string; envVarsPath: string; bucketNames?: Record<string, string> }): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    templatePath: fixtureTemplate(template),
+    ...options,
+    apiPort: false,
+    invokePort: false,
+    kinesis: true,
+    kinesisRetryBaseDelayMs: 200,
+    onNotice: () => undefined,
+    onLog: () => undefined,
+  });
 }
 
 export interface CliResult {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fileReportKey } from '#contracts/lake.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 import { lambdaContext } from '../../fixtures/lambda-context.ts';
 
@@ -32,6 +33,6 @@ describe('file-drop handler', () => {
       ['ingest.policies', 'POL-1'],
       ['ingest.policies', 'POL-2'],
     ]);
-    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual(['reports/files/policies/daily.csv.json']);
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([fileReportKey('files/policies/daily.csv')]);
   });
 });

@@ -5,7 +5,7 @@ import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { type DroppedFile, processFile } from '../../../functions/file-drop/process-file.ts';
 import { fileFormat } from '../../../functions/file-drop/read-records.ts';
 
-const options = { topicPrefix: 'ingest.', tokenKey: 'unit-test-card-token-key-0123456789', chunkSize: 2 };
+const options = { topicPrefix: 'ingest.', tokenKey: 'unit-test-card-token-key-0123456789', chunkSize: 2, maxMessageBytes: 1_048_576 };
 const file = (key: string): DroppedFile => ({ bucket: 'lake', key, eTag: 'etag-1', source: key.split('/')[1]!, format: fileFormat(key)! });
 
 async function run(key: string, text: string | Iterable<string>, chunkSize = options.chunkSize) {

@@ -22,7 +22,7 @@ const claimsCsv = [
 function harness() {
   const published: OutgoingMessage[] = [];
   const deps = {
-    ...testDependencies({ topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', chunkSize: 500 }),
+    ...testDependencies({ topicPrefix: 'ingest.', cardTokenKey: 'unit-test-card-token-key-0123456789', chunkSize: 500, maxMessageBytes: 1_048_576 }),
     s3: createS3Client(),
     publish: async (messages: OutgoingMessage[]) => void published.push(...messages),
     now: () => new Date('2026-03-01T12:00:00Z'),
@@ -53,9 +53,9 @@ describe('ingest dropped files', () => {
     const key = 'files/claims/broker-export 2026-03-01.csv';
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'lake', Key: key });
     expect(published.map((message) => message.key)).toEqual(['CLM-1', 'CLM-5']);
-    expect(putInputs().map((input) => [input.Key, input.ContentType])).toEqual([
-      [fileQuarantineObjectKey('claims', key), 'application/x-ndjson'],
-      [fileReportKey(key), 'application/json'],
+    expect(putInputs().map((input) => [input.Key, input.ContentType, input.Metadata])).toEqual([
+      [fileQuarantineObjectKey('claims', key), 'application/x-ndjson', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
+      [fileReportKey(key), 'application/json', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
     ]);
     expect(result.files).toEqual([expect.objectContaining({ file: `s3://lake/${key}`, source: 'claims', lines: 4, published: 2, rejected: 1 })]);
     expect(JSON.parse(String(putInputs()[1]!.Body))).toEqual(result.files[0]);
@@ -71,7 +71,7 @@ describe('ingest dropped files', () => {
 
     const result = await ingestDroppedFiles(eventWithKey('files/payments/export.csv'), deps);
 
-    expect(result.files).toEqual([{ file: 'files/payments/export.csv', ignored: 'no data contract for source "payments"' }]);
+    expect(result.files).toEqual([{ file: 's3://lake/files/payments/export.csv', ignored: 'no data contract for source "payments"' }]);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
     expect(published).toEqual([]);
     expect(putInputs().map((input) => [input.Key, JSON.parse(String(input.Body))])).toEqual([
@@ -79,10 +79,27 @@ describe('ingest dropped files', () => {
     ]);
   });
 
+  it('keeps a file name with a card number masked in the report, the metadata and the log', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const { deps } = harness();
+    await ingestDroppedFiles(eventWithKey('files/payments/card+4111+1111+1111+1111.csv'), deps);
+    const written = JSON.stringify({ puts: putInputs(), logs: deps.logger.warn.mock.calls });
+    expect(written).not.toMatch(/4111.1111.1111.1111|4111%201111/);
+    expect(JSON.parse(String(putInputs()[0]!.Body)).file).toBe('s3://lake/files/payments/card 411111******1111.csv');
+  });
+
+  it('keeps metadata ASCII and within S3 limits for a long non-ASCII name', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await ingestDroppedFiles(eventWithKey(`files/payments/${encodeURIComponent('水害'.repeat(400))}.csv`), harness().deps);
+    const value = putInputs()[0]!.Metadata!['source-file']!;
+    expect(value).toMatch(/^[\x21-\x7e]{1,1536}$/);
+    expect(() => decodeURIComponent(value)).not.toThrow();
+  });
+
   it('ignores a file in a format it does not read', async () => {
     s3.on(PutObjectCommand).resolves({});
     const result = await ingestDroppedFiles(eventWithKey('files/claims/export.xlsx'), harness().deps);
-    expect(result.files).toEqual([{ file: 'files/claims/export.xlsx', ignored: 'file name must end in .csv, .ndjson or .jsonl' }]);
+    expect(result.files).toEqual([{ file: 's3://lake/files/claims/export.xlsx', ignored: 'file name must end in .csv, .ndjson or .jsonl' }]);
   });
 
   it('fails with StorageError when the report cannot be written, so the event is retried', async () => {

@@ -12,6 +12,10 @@ const envJson: EnvJson = {
     AWS_SECRET_ACCESS_KEY: 'json-secret-123',
     S3_ENDPOINT: 'http://127.0.0.1:9000',
     KAFKA_BROKERS: '127.0.0.1:9092',
+    PGPORT: 5432,
+    PGUSER: 'json_db_user',
+    PGPASSWORD: 'json-db-secret',
+    PGDATABASE: 'reference',
   },
   ValidateFunction: { LAKE_BUCKET: 'lake' },
   MergeTriggerFunction: { JOB_SERVICE_URL: 'http://127.0.0.1:3002' },
@@ -27,6 +31,7 @@ describe('the local stack definition', () => {
     expect(stack.lakeBucket).toBe('lake');
     expect(stack.jobServiceUrl).toBe('http://127.0.0.1:3002');
     expect(stack.kafkaPartitions).toBe(3);
+    expect(stack.referenceDbUrl).toBe('postgres://json_db_user:json-db-secret@127.0.0.1:5432/reference');
   });
 
   it('derives one topic per data contract from the topic prefix', () => {
@@ -60,6 +65,11 @@ describe('the local stack definition', () => {
       AWS_SECRET_ACCESS_KEY: 'json-secret-123',
       S3_ENDPOINT: 'http://127.0.0.1:9000',
       KAFKA_BROKERS: '127.0.0.1:9092',
+      PGHOST: '127.0.0.1',
+      PGPORT: '5432',
+      PGUSER: 'json_db_user',
+      PGPASSWORD: 'json-db-secret',
+      PGDATABASE: 'reference',
       TOPIC_PREFIX: 'ingest.',
       LAKE_BUCKET: 'lake',
       JOB_SERVICE_URL: 'http://127.0.0.1:3002',

@@ -153,6 +153,17 @@ describe('template', () => {
     expect(s3Event.Filter.S3Key.Rules).toEqual([{ Name: 'prefix', Value: 'landing/' }]);
   });
 
+  it('serves GET /openapi.json on the ingest API without auth, and every other route with the JWT authorizer', () => {
+    const routes = functions.flatMap(([id, resource]) =>
+      Object.values(resource.Properties.Events ?? {}).filter((event: any) => event.Type === 'HttpApi').map((event: any) => ({ id, ...event.Properties })),
+    );
+    const open = routes.filter((route) => route.Auth?.Authorizer === 'NONE');
+
+    expect(open).toEqual([{ id: 'OpenApiFunction', ApiId: { Ref: 'IngestApi' }, Path: '/openapi.json', Method: 'GET', Auth: { Authorizer: 'NONE' } }]);
+    expect(routes.filter((route) => route.Auth === undefined).length).toBe(routes.length - 1);
+    expect(template.Resources.IngestApi.Properties.Auth.DefaultAuthorizer).toBe('JwtAuthorizer');
+  });
+
   it('keeps the lake bucket encrypted, private and TLS-only', () => {
     const bucket = template.Resources.LakeBucket.Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
@@ -170,6 +181,14 @@ describe('event fixtures', () => {
     expect(fixtures.some((f) => f.startsWith('validate-'))).toBe(true);
     expect(fixtures.some((f) => f.startsWith('merge-trigger-'))).toBe(true);
     expect(fixtures.some((f) => f.startsWith('file-drop-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('openapi-'))).toBe(true);
+  });
+
+  it('openapi-get is an HTTP API payload 2.0 event for the document route, stage prefix in rawPath', () => {
+    const event = loadEvent('openapi-get');
+    expect(event).toMatchObject({ version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/dev/openapi.json', isBase64Encoded: false });
+    expect(event.requestContext).toMatchObject({ http: { method: 'GET', path: '/dev/openapi.json' }, stage: 'dev', routeKey: 'GET /openapi.json' });
+    expect(event.requestContext.authorizer).toBeUndefined();
   });
 
   for (const name of fixtures.filter((f) => f.startsWith('ingest-'))) {
@@ -181,7 +200,16 @@ describe('event fixtures', () => {
     });
   }
 
-  for (const name of fixtures.filter((f) => f.startsWith('validate-'))) {
+  it('validate-kinesis has the shape of `sam local generate-event kinesis get-records`', () => {
+    for (const record of loadEvent('validate-kinesis').Records) {
+      expect(Object.keys(record.kinesis).sort()).toEqual(['approximateArrivalTimestamp', 'data', 'kinesisSchemaVersion', 'partitionKey', 'sequenceNumber']);
+      expect(record).toMatchObject({ eventSource: 'aws:kinesis', eventVersion: '1.0', eventName: 'aws:kinesis:record', eventID: `shardId-000000000000:${record.kinesis.sequenceNumber}` });
+      expect(record.eventSourceARN).toMatch(/^arn:aws:kinesis:[a-z0-9-]+:\d{12}:stream\//);
+      expect(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')).transactionId).toBe(record.kinesis.partitionKey);
+    }
+  });
+
+  for (const name of fixtures.filter((f) => f.startsWith('validate-') && f !== 'validate-kinesis')) {
     it(`${name} is a Kafka event source event`, () => {
       const event = kafkaEventSchema.parse(loadEvent(name));
       for (const [group, records] of Object.entries(event.records)) {

@@ -97,7 +97,7 @@ class MappingRunner {
     const progress = new BatchProgress(batch);
     const eventSource = { kind: this.source.kind, eventSourceArn: this.source.eventSourceArn, bootstrapServers: this.bridge.brokers };
     await processBatch<Buffered>(batch, {
-      registry,
+      invoke: (event) => registry.invoke(this.source.functionLogicalId, event),
       policy: this.source,
       state: this.state,
       retryBaseDelayMs: this.bridge.options.retryBaseDelayMs ?? 1000,

@@ -128,7 +128,7 @@ class ShardPoller {
   #process(batch: Buffered[]): Promise<void> {
     const { source, state, options, registry } = this.mapping;
     return processBatch<Buffered>(batch, {
-      registry,
+      invoke: (event) => registry.invoke(source.functionLogicalId, event),
       policy: source,
       state,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,

@@ -93,6 +93,9 @@ describe('local API and invoke endpoint (test template)', () => {
     const docs = await api('/docs');
     expect(docs.headers.get('content-type')).toContain('text/html');
     expect(await docs.text()).toContain('/openapi.json');
+    const script = await api('/docs/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
   });
 
   describe('Lambda Invoke API with @aws-sdk/client-lambda', () => {

@@ -76,6 +76,36 @@ describe('template model of a SAM template', () => {
   });
 });
 
+describe('Kinesis event sources', () => {
+  const stream = (name = '') => `  Orders:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 2\n${name}`;
+
+  it('reads a SAM Kinesis event with Lambda\'s Kinesis defaults, naming the stream by its Name and giving Ref the same name', () => {
+    const events = '      Environment:\n        Variables:\n          STREAM: !Ref Orders\n      Events:\n        Stream:\n          Type: Kinesis\n          Properties:\n            Stream: !GetAtt Orders.Arn\n            StartingPosition: LATEST\n';
+    const result = inline(`${fn(events)}${stream("      Name: !Sub '${AWS::StackName}-orders'\n")}`);
+    expect(result.kinesisSources).toEqual([expect.objectContaining({
+      id: 'Fn.Stream', functionLogicalId: 'Fn', streamName: 'local-orders', streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/local-orders',
+      startingPosition: 'LATEST', batchSize: 100, maximumBatchingWindowInSeconds: 0, maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1,
+      bisectBatchOnFunctionError: false, reportBatchItemFailures: false, parallelizationFactor: 1, enabled: true,
+    })]);
+    expect(result.functions.get('Fn')!.environment.STREAM).toBe('local-orders');
+  });
+
+  it('reads an event source mapping with a stream ARN and its failure handling settings', () => {
+    const mapping = "  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !Ref Fn\n      EventSourceArn: !GetAtt Orders.Arn\n      StartingPosition: AT_TIMESTAMP\n      StartingPositionTimestamp: 1772366400\n      BatchSize: 500\n      MaximumBatchingWindowInSeconds: 1\n      MaximumRetryAttempts: 3\n      MaximumRecordAgeInSeconds: 3600\n      BisectBatchOnFunctionError: true\n      FunctionResponseTypes: [ReportBatchItemFailures]\n      ParallelizationFactor: 2\n      DestinationConfig: { OnFailure: { Destination: !GetAtt Dlq.Arn } }\n  Dlq:\n    Type: AWS::S3::Bucket\n";
+    const [source] = inline(`${fn()}${stream()}${mapping}`).kinesisSources;
+    expect(source).toMatchObject({
+      id: 'Mapping', streamName: 'Orders', startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: 1772366400, batchSize: 500, maximumBatchingWindowInSeconds: 1,
+      maximumRetryAttempts: 3, maximumRecordAgeInSeconds: 3600, bisectBatchOnFunctionError: true, reportBatchItemFailures: true, parallelizationFactor: 2, onFailureDestination: 'arn:aws:s3:::Dlq',
+    });
+  });
+
+  it('rejects a Kinesis source without a StartingPosition, and FilterCriteria', () => {
+    const event = (extra: string) => `      Events:\n        Stream:\n          Type: Kinesis\n          Properties:\n            Stream: !GetAtt Orders.Arn\n${extra}`;
+    expect(() => inline(`${fn(event(''))}${stream()}`)).toThrow(/Events\.Stream\.Properties\.StartingPosition: StartingPosition "" is not TRIM_HORIZON, LATEST or AT_TIMESTAMP/);
+    expect(() => inline(`${fn(event('            StartingPosition: LATEST\n            FilterCriteria: { Filters: [] }\n'))}${stream()}`)).toThrow(/FilterCriteria is not applied locally/);
+  });
+});
+
 describe('template errors name the construct', () => {
   it('rejects a value outside AllowedValues', () => {
     expect(() => model({ Stage: 'qa' })).toThrow(/Parameters\.Stage: "qa" is not one of the AllowedValues \[local, dev, prod\]/);
