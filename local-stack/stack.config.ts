@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceNames } from '#contracts/registry.ts';
 import { readConfig } from '#lib/config.ts';
+import { kinesisStreamPrefix, streamForSource } from '#lib/kinesis.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { migrateReferenceData } from '../layers/reference-data/reference-data.ts';
 import {
@@ -34,6 +35,7 @@ const envJsonSchema = z.object({
     AWS_SECRET_ACCESS_KEY: z.string().min(8),
     S3_ENDPOINT: z.url(),
     KAFKA_BROKERS: z.string().min(1),
+    KINESIS_ENDPOINT: z.url(),
     // The reference database, in libpq's names.
     PGPORT: z.coerce.number().int().min(1).max(65_535),
     PGUSER: z.string().min(1),
@@ -61,6 +63,15 @@ function productSchema(defaults: EnvJson) {
     LEDGERFLOW_SPARK_JARS: z.string().min(1).optional(),
   });
 }
+
+/**
+ * Stage of local Kinesis runs (`local:start -- --parameter-overrides StreamEngine=kinesis Stage=local`):
+ * the template names its streams ledgerflow-<Stage>-<source>, and the stack creates those.
+ */
+export const localStage = 'local';
+
+/** Shards of each local stream: two pollers per stream in the runtime, some parallelism without busy polling. */
+const localShards = 2;
 
 /** Must equal the Hadoop inside pyspark's own jars/ folder (local-stack/requirements.txt); checked after install. */
 const hadoopVersion = '3.3.4';
@@ -113,6 +124,31 @@ export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: 
     lambdaNode: { version: '22' },
     services: [
       {
+        // The local Kinesis Data Streams API (kinesalite), for StreamEngine=kinesis; started
+        // always, since it is light (local-stack/README.md), with one stream per data contract.
+        name: 'kinesis',
+        port: portOf(defaults.Parameters.KINESIS_ENDPOINT),
+        healthPath: '/health',
+        command: (settings) => ({
+          executable: process.execPath,
+          args: [
+            '--import',
+            'tsx',
+            join(repoRoot, 'local-stack/kinesis-server.ts'),
+            '--port',
+            String(portOf(defaults.Parameters.KINESIS_ENDPOINT)),
+            '--data',
+            join(settings.paths.root, 'kinesis'),
+            '--shards',
+            String(localShards),
+            '--streams',
+            localSourceStreams().join(','),
+          ],
+          cwd: repoRoot,
+          env: { ...process.env, ...clientEnvironment(settings) },
+        }),
+      },
+      {
         // The local stand-in for EMR Serverless that the merge trigger submits to.
         name: 'job-service',
         port: values.JOB_SERVICE_PORT,
@@ -132,6 +168,9 @@ export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: 
   });
 }
 
+/** The Kinesis stream of each data contract, as the template names them for Stage=local. */
+export const localSourceStreams = () => sourceNames().map((source) => streamForSource(kinesisStreamPrefix(localStage), source));
+
 /** The stack's settings with this product's names for what it holds. */
 export interface LocalStack extends StackSettings {
   repoRoot: string;
@@ -141,6 +180,9 @@ export interface LocalStack extends StackSettings {
   lakeBucket: string;
   jobServicePort: number;
   jobServiceUrl: string;
+  /** The local Kinesis API (kinesalite) and its streams, one per data contract. */
+  kinesisEndpoint: string;
+  sourceStreams: string[];
   /** postgres://user:password@127.0.0.1:port/database of the reference database. */
   referenceDbUrl: string;
 }
@@ -156,6 +198,8 @@ export function readLocalStack(env: NodeJS.ProcessEnv = process.env, defaults: E
     lakeBucket: settings.bucket,
     jobServicePort: settings.services.find((service) => service.name === 'job-service')!.port,
     jobServiceUrl: serviceUrl(settings, 'job-service'),
+    kinesisEndpoint: defaults.Parameters.KINESIS_ENDPOINT,
+    sourceStreams: localSourceStreams(),
     referenceDbUrl: settings.postgres!.url,
   };
 }

@@ -1,18 +1,19 @@
 import { parseArgs } from 'node:util';
 import { stackSettings } from '../local-stack/stack.config.ts';
-import { isStackUp, launchRuntime, localToken, type RuntimeProcess, runScript, startStack } from './pipeline/local-services.ts';
+import { isStackUp, launchRuntime, localToken, type RuntimeProcess, runScript, type StreamEngine, startStack } from './pipeline/local-services.ts';
 import { type Reconciliation, reconcile } from './pipeline/reconcile.ts';
 import { LakeWatcher, waitUntilSettled } from './pipeline/settle.ts';
 import { type AcceptedRecord, sendRecords } from './pipeline/send-records.ts';
 import { generateSample } from './sample-data/generate-sample.ts';
 
-const usage = `Usage: npm run demo [-- --records <n>] [--seed <n>] [--keep-running]
+const usage = `Usage: npm run demo [-- --records <n>] [--seed <n>] [--stream kafka|kinesis] [--keep-running]
 
 Installs what is missing, starts the local stack and the Docker-free runtime, sends a
 realistic sample of transactions, policies and claims (some invalid, some duplicated,
 some late or deleted) through the ingest API, waits until the curated tables have
 settled, and prints where every accepted record went. Stops what it started unless
---keep-running is given.`;
+--keep-running is given. --stream kinesis runs the pipeline over Kinesis Data Streams
+(the local kinesalite of the stack) instead of Kafka.`;
 
 /** Share of the sample per source. */
 const mix = { transactions: 0.5, policies: 0.25, claims: 0.25 } as const;
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     options: {
       records: { type: 'string', default: '3000' },
       seed: { type: 'string', default: '2026' },
+      stream: { type: 'string', default: 'kafka' },
       'keep-running': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
   if (values.help) return void console.log(usage);
   const total = Number(values.records);
   if (!Number.isInteger(total) || total < 10) throw new Error('--records must be a whole number of at least 10');
+  if (values.stream !== 'kafka' && values.stream !== 'kinesis') throw new Error('--stream must be kafka or kinesis');
+  const stream: StreamEngine = values.stream;
 
   const started = Date.now();
   const keepRunning = values['keep-running'] === true;
@@ -53,12 +57,12 @@ async function main(): Promise<void> {
     process.on('SIGTERM', stopOnSignal);
   }
   try {
-    heading('1/5 local stack (Kafka, MinIO, Spark job service)');
+    heading('1/5 local stack (Kafka, Kinesis, MinIO, Spark job service)');
     if (stackWasUp) console.log('already up: it stays up after the demo');
     else startStack();
 
-    heading('2/5 Docker-free runtime (API, invoke endpoint, Kafka and S3 bridges)');
-    runtime = launchRuntime();
+    heading(`2/5 Docker-free runtime (API, invoke endpoint, ${stream === 'kinesis' ? 'Kinesis' : 'Kafka'} and S3 bridges)`);
+    runtime = launchRuntime({ stream });
     await runtime.ready();
     console.log(`API on ${runtime.apiUrl}, logs in ${runtime.logFile}`);
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SourceContract } from '#contracts/contract.ts';
 import { contractJsonSchema } from '#contracts/json-schema.ts';
-import { goldTableName, goldTablePath, goldTables, lakeLayers, lakePrefixes, objectKeyFormats, offsetDigits, sourcePrefix, tableName, tablePath } from '#contracts/lake.ts';
+import { goldTableName, goldTablePath, goldTables, lakeLayers, lakePrefixes, objectKeyFormats, offsetDigits, sequenceNumberDigits, sourcePrefix, tableName, tablePath } from '#contracts/lake.ts';
 import { type LineFields, landingLineFields, quarantineLineFields } from '#contracts/lake-lines.ts';
 import { contracts } from '#contracts/registry.ts';
 
@@ -69,6 +69,7 @@ export function lakeContract() {
   return {
     prefixes: lakePrefixes,
     offsetDigits,
+    sequenceNumberDigits,
     objectKeys: objectKeyFormats,
     layers: lakeLayers,
     lines: { landing: lineFormat(landingLineFields), quarantine: lineFormat(quarantineLineFields) },

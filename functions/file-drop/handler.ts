@@ -6,23 +6,23 @@ import * as z from 'zod';
 import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { readConfig } from '#lib/config.ts';
 import { sharedDependencies } from '#lib/dependencies.ts';
-import { createRecordProducer, kafkaSettings } from '#lib/kafka.ts';
 import { logger, metrics } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
-import { topicSettings } from '#lib/topics.ts';
+import { createStreamPublisher, streamSettings } from '#lib/stream-publisher.ts';
 import { type FileDropDependencies, ingestDroppedFiles } from './ingest-dropped-files.ts';
 
 const config = readConfig(
-  z.object({
-    ...s3Settings.shape,
-    ...cardTokenKeySettings.shape,
-    ...kafkaSettings.shape,
-    ...topicSettings.shape,
-    PUBLISH_CHUNK_SIZE: z.coerce.number().int().positive().default(500),
-  }),
+  z
+    .object({
+      ...s3Settings.shape,
+      ...cardTokenKeySettings.shape,
+      PUBLISH_CHUNK_SIZE: z.coerce.number().int().positive().default(500),
+    })
+    .and(streamSettings),
 );
 
-const producer = createRecordProducer({ clientId: 'file-drop', brokers: config.KAFKA_BROKERS });
+// Kafka or Kinesis, as the deployment's STREAM_ENGINE says.
+const publisher = createStreamPublisher(config, 'file-drop');
 
 const s3 = createS3Client({ endpoint: config.S3_ENDPOINT });
 const readCardTokenKey = cardTokenKeyReader(config);
@@ -30,13 +30,13 @@ const readCardTokenKey = cardTokenKeyReader(config);
 // Built per invocation with the key read then, so a rotated key is picked up.
 const dependencies = (cardTokenKey: string): FileDropDependencies => ({
   ...sharedDependencies({
-    topicPrefix: config.TOPIC_PREFIX,
+    topicPrefix: publisher.destinationPrefix,
     cardTokenKey,
     chunkSize: config.PUBLISH_CHUNK_SIZE,
-    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    maxMessageBytes: publisher.maxMessageBytes,
   }),
   s3,
-  publish: async (messages) => void (await producer.send({ messages })),
+  publish: publisher.publish,
   now: () => new Date(),
 });
 

@@ -57,7 +57,9 @@ async function ingestDroppedFile(record: S3EventRecord, deps: FileDropDependenci
     { topicPrefix: settings.topicPrefix, tokenKey: settings.cardTokenKey, chunkSize: settings.chunkSize, maxMessageBytes: settings.maxMessageBytes },
   );
   if (rejected.length > 0) {
-    await put(s3, { bucket, key: fileQuarantineObjectKey(source, key), body: toNdjson(rejected), contentType: 'application/x-ndjson', metadata });
+    // The record count, as on validation's quarantine objects.
+    const quarantineMetadata = { ...metadata, 'record-count': String(rejected.length) };
+    await put(s3, { bucket, key: fileQuarantineObjectKey(source, key), body: toNdjson(rejected), contentType: 'application/x-ndjson', metadata: quarantineMetadata });
   }
   await put(s3, { bucket, key: fileReportKey(key), body: JSON.stringify(report), contentType: 'application/json', metadata });
   metrics.addMetric('FileRecordsPublished', 'Count', report.published);

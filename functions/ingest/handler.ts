@@ -7,35 +7,35 @@ import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts
 import { readConfig } from '#lib/config.ts';
 import { sharedDependencies } from '#lib/dependencies.ts';
 import { httpErrors } from '#lib/http-errors.ts';
-import { createRecordProducer, kafkaSettings } from '#lib/kafka.ts';
 import { logger, metrics } from '#lib/observability.ts';
-import { topicSettings } from '#lib/topics.ts';
+import { createStreamPublisher, streamSettings } from '#lib/stream-publisher.ts';
 import { type IngestDependencies, ingestRequest } from './ingest-request.ts';
 
 const config = readConfig(
-  z.object({
-    ...cardTokenKeySettings.shape,
-    ...kafkaSettings.shape,
-    ...topicSettings.shape,
-    MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
-    MAX_RECORDS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
-  }),
+  z
+    .object({
+      ...cardTokenKeySettings.shape,
+      MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
+      MAX_RECORDS_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+    })
+    .and(streamSettings),
 );
 
-const producer = createRecordProducer({ clientId: 'ingest', brokers: config.KAFKA_BROKERS });
+// Kafka or Kinesis, as the deployment's STREAM_ENGINE says.
+const publisher = createStreamPublisher(config, 'ingest');
 
 const readCardTokenKey = cardTokenKeyReader(config);
 
 // Built per invocation with the key read then, so a rotated key is picked up.
 const dependencies = (cardTokenKey: string): IngestDependencies => ({
   ...sharedDependencies({
-    topicPrefix: config.TOPIC_PREFIX,
+    topicPrefix: publisher.destinationPrefix,
     cardTokenKey,
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxRecordsPerRequest: config.MAX_RECORDS_PER_REQUEST,
-    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    maxMessageBytes: publisher.maxMessageBytes,
   }),
-  publish: async (messages) => void (await producer.send({ messages })),
+  publish: publisher.publish,
   now: () => new Date(),
 });
 

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts';
 import { readConfig } from '#lib/config.ts';
 import { sharedDependencies } from '#lib/dependencies.ts';
+import { kinesisSettings } from '#lib/kinesis.ts';
 import { logger, metrics } from '#lib/observability.ts';
 import { createS3Client, s3Settings } from '#lib/s3.ts';
 import { topicSettings } from '#lib/topics.ts';
@@ -16,6 +17,7 @@ const config = readConfig(
     ...cardTokenKeySettings.shape,
     ...topicSettings.shape,
     LAKE_BUCKET: z.string().min(3),
+    KINESIS_STREAM_PREFIX: kinesisSettings.shape.KINESIS_STREAM_PREFIX,
   }),
 );
 
@@ -24,7 +26,7 @@ const readCardTokenKey = cardTokenKeyReader(config);
 
 // Built per invocation with the key read then, so a rotated key is picked up.
 const dependencies = (cardTokenKey: string): ValidateDependencies => ({
-  ...sharedDependencies({ topicPrefix: config.TOPIC_PREFIX, cardTokenKey, lakeBucket: config.LAKE_BUCKET }),
+  ...sharedDependencies({ topicPrefix: config.TOPIC_PREFIX, kinesisStreamPrefix: config.KINESIS_STREAM_PREFIX, cardTokenKey, lakeBucket: config.LAKE_BUCKET }),
   s3,
 });
 

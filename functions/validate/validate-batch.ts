@@ -7,8 +7,8 @@ import { recordHeaders, sourceForTopic } from '#lib/topics.ts';
 import { type KafkaEvent, type KafkaRecord, decodeHeaders, decodeValue } from './kafka-event.ts';
 import { validateRecord } from './validate-record.ts';
 
-/** Lineage and stream position of a record read from Kafka: the first fields of both line formats. */
-type Lineage = LineOf<typeof lineageFields & typeof kafkaPositionFields>;
+/** Lineage and stream position of a record read from the stream: the first fields of both line formats. */
+export type Lineage = LineOf<typeof lineageFields & typeof kafkaPositionFields>;
 
 export interface BatchObject {
   key: string;
@@ -47,7 +47,7 @@ export function validateBatch(event: KafkaEvent, settings: ValidateSettings): Va
     const landing: LandingLine[] = [];
     const quarantine: QuarantineLine[] = [];
     for (const record of records) {
-      const outcome = validateKafkaRecord(record, source, contract, settings.cardTokenKey);
+      const outcome = validateStreamRecord(kafkaStreamRecord(record), source, contract, settings.cardTokenKey);
       if ('reasons' in outcome) quarantine.push(outcome);
       else {
         landing.push(outcome.line);
@@ -63,37 +63,50 @@ export function validateBatch(event: KafkaEvent, settings: ValidateSettings): Va
   return { objects, valid, invalid, tokenised };
 }
 
+/** A stream record as validation reads it, Kafka or Kinesis: its lineage headers and its value. */
+export interface StreamRecord {
+  position: Omit<Lineage, keyof LineOf<typeof lineageFields>>;
+  headers: Record<string, string>;
+  /** The value's text (undefined for a Kafka tombstone), or its bytes as best read when they are not UTF-8. */
+  value: { ok: true; text: string | undefined; parsed?: { value: unknown } } | { ok: false; lossy: string };
+}
+
+function kafkaStreamRecord(record: KafkaRecord): StreamRecord {
+  return {
+    position: { topic: record.topic, partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp },
+    headers: decodeHeaders(record.headers),
+    value: decodeValue(record.value),
+  };
+}
+
 /**
  * One record's verdict. Nothing about a record's content fails the batch: a value that is
  * not UTF-8 or not JSON, a record the checks cannot get through, goes to quarantine with
  * its reason, masked.
  */
-function validateKafkaRecord(
-  record: KafkaRecord,
+export function validateStreamRecord(
+  record: StreamRecord,
   source: string,
   contract: SourceContract | undefined,
   cardTokenKey: string,
 ): { line: LandingLine; tokenised: string[] } | QuarantineLine {
-  const headers = decodeHeaders(record.headers);
+  const { headers, position } = record;
   const lineage: Lineage = {
     eventId: lineageHeader(headers[recordHeaders.eventId]),
     batchId: lineageHeader(headers[recordHeaders.batchId]),
     receivedAt: lineageHeader(headers[recordHeaders.receivedAt]),
     traceparent: lineageHeader(headers[recordHeaders.traceparent]),
     source,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    kafkaTimestamp: record.timestamp,
+    ...position,
   };
   const quarantined = (message: string, payload: unknown): QuarantineLine => ({ ...lineage, reasons: [{ path: '', message }], payload });
-  const decoded = decodeValue(record.value);
+  const decoded = record.value;
   if (!decoded.ok) return quarantined('value is not valid UTF-8', maskCardNumbers(decoded.lossy));
   const text = decoded.text;
   if (!contract) return quarantined(`no data contract for source "${maskCardNumbers(source)}"`, maskedText(text));
   let value: unknown;
   try {
-    value = text === undefined ? undefined : JSON.parse(text);
+    value = decoded.parsed ? decoded.parsed.value : text === undefined ? undefined : JSON.parse(text);
   } catch {
     return quarantined('value is not valid JSON', maskedText(text));
   }
@@ -115,6 +128,7 @@ function validateKafkaRecord(
     partition: lineage.partition,
     offset: lineage.offset,
     kafkaTimestamp: lineage.kafkaTimestamp,
+    ...(lineage.sequenceNumber === undefined ? undefined : { sequenceNumber: lineage.sequenceNumber }),
     op: verdict.op,
     key: verdict.key,
     eventTime: verdict.eventTime,

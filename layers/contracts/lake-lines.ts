@@ -52,12 +52,17 @@ export const lineageFields = {
   source: { type: 'string', description: 'Source of the data contract' },
 } as const satisfies LineFields;
 
-/** Where a record was read from the stream. */
+/**
+ * Where a record was read from the stream. A Kinesis record fills the same fields (stream,
+ * shard number, arrival time) and its sequenceNumber, which does not fit a bigint, in
+ * place of the offset.
+ */
 export const kafkaPositionFields = {
-  topic: { type: 'string', description: 'Topic the record was read from' },
-  partition: { type: 'int', description: 'Partition of the topic' },
-  offset: { type: 'bigint', description: 'Offset in the partition' },
-  kafkaTimestamp: { type: 'bigint', description: 'Timestamp of the stream record, epoch milliseconds' },
+  topic: { type: 'string', description: 'Kafka topic or Kinesis stream the record was read from' },
+  partition: { type: 'int', description: 'Partition of the topic, or the number of the Kinesis shard' },
+  offset: { type: 'bigint', nullable: true, description: 'Offset in the partition; null for a record read from Kinesis (see sequenceNumber)' },
+  kafkaTimestamp: { type: 'bigint', description: 'Timestamp of the stream record (Kinesis: its approximate arrival), epoch milliseconds' },
+  sequenceNumber: { type: 'string', optional: true, description: 'Sequence number in the Kinesis shard; only in lines of records read from Kinesis' },
 } as const satisfies LineFields;
 
 /** One line of a landing object: a valid record, normalised, with its lineage. */
@@ -82,8 +87,9 @@ export const quarantineLineFields = {
   ...lineageFields,
   topic: { ...kafkaPositionFields.topic, nullable: true, description: 'Topic the record was read from; null for a line of a dropped file' },
   partition: { ...kafkaPositionFields.partition, nullable: true, description: 'Partition of the topic; null for a line of a dropped file' },
-  offset: { ...kafkaPositionFields.offset, nullable: true, description: 'Offset in the partition; null for a line of a dropped file' },
+  offset: { ...kafkaPositionFields.offset, description: 'Offset in the partition; null for a line of a dropped file or a record read from Kinesis' },
   kafkaTimestamp: { ...kafkaPositionFields.kafkaTimestamp, nullable: true, description: 'Timestamp of the stream record, epoch milliseconds; null for a line of a dropped file' },
+  sequenceNumber: kafkaPositionFields.sequenceNumber,
   file: { type: 'string', optional: true, description: 'Dropped file the line was read from (s3:// URI); only in lines of a dropped file' },
   line: { type: 'int', optional: true, description: 'Line number in the dropped file, from 1; only in lines of a dropped file' },
   reasons: { type: 'array', items: quarantineReasonFields, description: 'Why the record was rejected' },

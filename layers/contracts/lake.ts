@@ -7,8 +7,9 @@ import { maskCardNumbers } from './card-data.ts';
  * source contracts, into spark/ledgerflow_spark/lake_contract.json, which the Spark jobs
  * read instead of keeping their own copy.
  *
- * Keys of landing and quarantine objects derive from topic, partition and offsets only,
- * so a retried batch overwrites its own objects instead of adding duplicates.
+ * Keys of landing and quarantine objects derive from topic, partition and offsets only
+ * (Kinesis: stream, shard and sequence numbers), so a retried batch overwrites its own
+ * objects instead of adding duplicates.
  */
 
 export const lakePrefixes = {
@@ -29,6 +30,9 @@ export const offsetDigits = 20;
 export const objectKeyFormats = {
   landing: `${sourcePrefix(lakePrefixes.landing, '{source}')}{topic}/partition={partition}/{firstOffset}-{lastOffset}.ndjson`,
   quarantine: `${sourcePrefix(lakePrefixes.quarantine, '{source}')}{topic}/partition={partition}/{firstOffset}-{lastOffset}.ndjson`,
+  /** A Kinesis batch: one shard, its first and last sequence numbers. */
+  kinesisLanding: `${sourcePrefix(lakePrefixes.landing, '{source}')}{stream}/shard={shardId}/{firstSequenceNumber}-{lastSequenceNumber}.ndjson`,
+  kinesisQuarantine: `${sourcePrefix(lakePrefixes.quarantine, '{source}')}{stream}/shard={shardId}/{firstSequenceNumber}-{lastSequenceNumber}.ndjson`,
   /** Unreadable lines of a dropped file; `fileName` is fileObjectName of the file's key. */
   fileQuarantine: `${sourcePrefix(lakePrefixes.quarantine, '{source}')}files/{fileName}.ndjson`,
   /** Per-file accounting: what a dropped file held and where each line went. */
@@ -54,6 +58,26 @@ function batchObjectKey(format: string, source: string, range: OffsetRange): str
 export const landingObjectKey = (source: string, range: OffsetRange) => batchObjectKey(objectKeyFormats.landing, source, range);
 
 export const quarantineObjectKey = (source: string, range: OffsetRange) => batchObjectKey(objectKeyFormats.quarantine, source, range);
+
+/** Sequence numbers are zero-padded to AWS's usual 56 digits in keys, so keys of one shard sort by position. */
+export const sequenceNumberDigits = 56;
+
+export interface SequenceRange {
+  stream: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+}
+
+function kinesisObjectKey(format: string, source: string, range: SequenceRange): string {
+  const firstSequenceNumber = range.firstSequenceNumber.padStart(sequenceNumberDigits, '0');
+  const lastSequenceNumber = range.lastSequenceNumber.padStart(sequenceNumberDigits, '0');
+  return formatKey(format, { source, stream: range.stream, shardId: range.shardId, firstSequenceNumber, lastSequenceNumber });
+}
+
+export const kinesisLandingObjectKey = (source: string, range: SequenceRange) => kinesisObjectKey(objectKeyFormats.kinesisLanding, source, range);
+
+export const kinesisQuarantineObjectKey = (source: string, range: SequenceRange) => kinesisObjectKey(objectKeyFormats.kinesisQuarantine, source, range);
 
 /** Characters a name built from a dropped file's key keeps; any other becomes "_". */
 const unsafeNameCharacters = /[^A-Za-z0-9._-]/g;

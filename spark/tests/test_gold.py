@@ -9,7 +9,6 @@ import os
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 from delta.tables import DeltaTable
@@ -44,8 +43,10 @@ def t(tid, amount, currency, occurred, mcc, status="posted", updated=None):
 
 
 def lines(source: str, key_field: str, records: list[dict], first_offset: int = 0) -> list[dict]:
+    """Landing lines of the records; a record with ``"_op": "delete"`` is a delete."""
     return [
-        landing_line(source, r[key_field], r["updatedAt"], first_offset + n, r, op=r.pop("_op", "upsert")) for n, r in enumerate(records)
+        landing_line(source, r[key_field], r["updatedAt"], first_offset + n, {k: v for k, v in r.items() if k != "_op"}, op=r.get("_op", "upsert"))
+        for n, r in enumerate(records)
     ]
 
 
@@ -56,7 +57,7 @@ def latest_live(records: list[dict], key_field: str) -> list[dict]:
         moment = (datetime.fromisoformat(record["updatedAt"].replace("Z", "+00:00")), offset)
         if record[key_field] not in latest or moment > latest[record[key_field]][0]:
             latest[record[key_field]] = (moment, record)
-    return [record for _, record in latest.values() if record.get("_deleted") is not True]
+    return [record for _, record in latest.values() if record.get("_op") != "delete"]
 
 
 TRANSACTIONS = [
@@ -73,7 +74,7 @@ TRANSACTIONS = [
     t("t11", "30.00", "EUR", "2026-02-03T10:00:00Z", "5541"),
     t("t11", "30.00", "EUR", "2026-02-03T10:00:00Z", "5541", status="reversed", updated="2026-02-04T10:00:00Z"),
     t("t12", "77.70", "USD", "2026-02-03T10:00:00Z", "5541"),
-    {"transactionId": "t12", "updatedAt": "2026-02-05T00:00:00Z", "_op": "delete", "_deleted": True},
+    {"transactionId": "t12", "updatedAt": "2026-02-05T00:00:00Z", "_op": "delete"},
 ]
 
 
@@ -81,7 +82,7 @@ def expected_transactions_daily() -> set[tuple]:
     rates = {(r["rate_date"], r["base_currency"]): Decimal(r["rate"]) for r in seed_rows("fx-rates.csv") if r["quote_currency"] == "EUR"}
     categories = {r["code"]: r["description"] for r in seed_rows("merchant-categories.csv")}
     groups: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
-    for record in latest_live([dict(r) for r in TRANSACTIONS], "transactionId"):
+    for record in latest_live(TRANSACTIONS, "transactionId"):
         if record["status"] in ("posted", "pending"):
             group = groups[(record["occurredAt"][:10], record["merchantCategoryCode"], record["currency"])]
             group[0] += 1
@@ -99,8 +100,7 @@ def as_tuples(frame) -> set[tuple]:
 
 
 def test_transactions_daily_converts_each_day_at_its_rate_and_flags_rather_than_drops_rows_without_one(spark, lake, env):
-    records = [dict(r) for r in TRANSACTIONS]
-    run_merge(spark, lake.root, "transactions", [lake.landing(lines("transactions", "transactionId", records))])
+    run_merge(spark, lake.root, "transactions", [lake.landing(lines("transactions", "transactionId", TRANSACTIONS))])
 
     build_gold(spark, lake.root, env, ["transactions_daily"])
 
@@ -166,8 +166,8 @@ def expected_claims_by_product() -> set[tuple]:
 
 
 def test_claims_by_product_joins_claims_with_their_policies_and_products(spark, lake, env):
-    run_merge(spark, lake.root, "policies", [lake.landing(lines("policies", "policyId", [dict(p) for p in POLICIES]), source="policies")])
-    run_merge(spark, lake.root, "claims", [lake.landing(lines("claims", "claimId", [dict(c) for c in CLAIMS]), source="claims")])
+    run_merge(spark, lake.root, "policies", [lake.landing(lines("policies", "policyId", POLICIES), source="policies")])
+    run_merge(spark, lake.root, "claims", [lake.landing(lines("claims", "claimId", CLAIMS), source="claims")])
 
     build_gold(spark, lake.root, env, ["claims_by_product"])
 
@@ -215,8 +215,8 @@ def test_policies_history_keeps_every_version_in_event_time_order_under_late_ver
 
 
 def test_a_second_run_over_the_same_input_commits_nothing(spark, lake, env):
-    run_merge(spark, lake.root, "transactions", [lake.landing(lines("transactions", "transactionId", [dict(r) for r in TRANSACTIONS]))])
-    run_merge(spark, lake.root, "policies", [lake.landing(lines("policies", "policyId", [dict(p) for p in POLICIES]), source="policies")])
+    run_merge(spark, lake.root, "transactions", [lake.landing(lines("transactions", "transactionId", TRANSACTIONS))])
+    run_merge(spark, lake.root, "policies", [lake.landing(lines("policies", "policyId", POLICIES), source="policies")])
     first = build_gold(spark, lake.root, env)
     versions = {name: DeltaTable.forPath(spark, gold_path(lake.root, name)).history().count() for name in first}
 

@@ -1,35 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sourceNames } from '#contracts/registry.ts';
 import { deterministicUuid } from '#lib/ids.ts';
 import { fileReportKey, lakePrefixes } from '#contracts/lake.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { localToken, runScript, type RuntimeProcess, startRuntime } from '../../tools/pipeline/local-services.ts';
 import { type Reconciliation, reconcile, traceEvent } from '../../tools/pipeline/reconcile.ts';
 import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
 import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
 import { expectedOutcome, generateSample } from '../../tools/sample-data/generate-sample.ts';
+import { useLocalRuntime, waitForObject } from './support.ts';
 
 // Keys unique to this run, so earlier runs against the same lake cannot change the counts.
 const runId = `e2e${Date.now().toString(36)}-`;
 const s3 = lakeClient();
 const perSource = 400;
 
-let runtime: RuntimeProcess;
-let token: string;
-
-beforeAll(async () => {
-  if (!runScript('stack:status', ['--quiet'], { quiet: true })) throw new Error('the local stack is not up: run `npm run stack:up` first');
-  runtime = await startRuntime();
-  token = localToken();
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-});
+const local = useLocalRuntime();
 
 describe('a mixed sample through the public API', () => {
   const samples = Object.fromEntries(sourceNames().map((source) => [source, generateSample({ source, count: perSource, seed: 11, keyPrefix: runId })]));
@@ -40,7 +29,7 @@ describe('a mixed sample through the public API', () => {
     const watcher = new LakeWatcher(s3);
     await watcher.snapshot();
     for (const [source, sample] of Object.entries(samples)) {
-      const sent = await sendRecords({ apiUrl: runtime.apiUrl, token, source, records: sample.map((entry) => entry.record), batchSize: 100 });
+      const sent = await sendRecords({ apiUrl: local.runtime.apiUrl, token: local.token, source, records: sample.map((entry) => entry.record), batchSize: 100 });
       expect(sent.refused).toEqual([]);
       accepted.push(...sent.accepted);
     }
@@ -93,7 +82,7 @@ describe('a mixed sample through the public API', () => {
     const headers = await kafkaHeadersOf(String(raw.kafka_topic), Number(raw.kafka_partition), record.eventId);
     expect(headers).toMatchObject({ 'event-id': record.eventId, 'batch-id': raw.ingest_batch_id });
 
-    const log = readFileSync(runtime.logFile, 'utf8');
+    const log = readFileSync(local.runtime.logFile, 'utf8');
     expect(log).toContain(String(raw.ingest_batch_id));
 
     // It is the curated row's version unless a later record of the key is at least as new.
@@ -126,18 +115,6 @@ describe('file-drop ingestion', () => {
     expect(result.totals).toMatchObject({ accepted: 20, valid: 20, curated: 20, lost: 0 });
   });
 });
-
-async function waitForObject(key: string, timeoutMs = 60_000): Promise<Record<string, any>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const body = await s3
-      .send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key }))
-      .then((object) => object.Body!.transformToString(), () => undefined);
-    if (body) return JSON.parse(body);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${key} did not appear within ${timeoutMs / 1000} s`);
-}
 
 /** Reads the topic partition from the start until the message with this event id. */
 async function kafkaHeadersOf(topic: string, partition: number, eventId: string): Promise<Record<string, string>> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { landingObjectKey, quarantineObjectKey } from '#contracts/lake.ts';
+import { kinesisLandingObjectKey, kinesisQuarantineObjectKey, landingObjectKey, quarantineObjectKey } from '#contracts/lake.ts';
 import { exportContracts, lakeContractJsonPath } from '../../tools/export-contracts.ts';
 
 const exported = () => JSON.parse(exportContracts());
@@ -51,12 +51,30 @@ describe('lake contract export for Spark', () => {
     expect(landingObjectKey('claims', range)).toBe('landing/claims/ingest.claims/partition=3/00000000000000000007-00000000000000000042.ndjson');
   });
 
+  it('carries the Kinesis key formats, which fill in to the keys validation writes for a shard', () => {
+    const { objectKeys, sequenceNumberDigits } = exported().lake;
+    const range = { stream: 'ledgerflow-prod-claims', shardId: 'shardId-000000000002', firstSequenceNumber: '49590338271490256608559692538361571095921575989136588898', lastSequenceNumber: '49590338271490256608559692540925702759324208523137515618' };
+    const fill = (format: string) =>
+      format
+        .replace('{source}', 'claims')
+        .replace('{stream}', range.stream)
+        .replace('{shardId}', range.shardId)
+        .replace('{firstSequenceNumber}', range.firstSequenceNumber.padStart(sequenceNumberDigits, '0'))
+        .replace('{lastSequenceNumber}', range.lastSequenceNumber.padStart(sequenceNumberDigits, '0'));
+    expect(fill(objectKeys.kinesisLanding)).toBe(kinesisLandingObjectKey('claims', range));
+    expect(fill(objectKeys.kinesisQuarantine)).toBe(kinesisQuarantineObjectKey('claims', range));
+    expect(kinesisLandingObjectKey('claims', range)).toBe(`landing/claims/ledgerflow-prod-claims/shard=shardId-000000000002/${range.firstSequenceNumber}-${range.lastSequenceNumber}.ndjson`);
+  });
+
   it('describes the landing and quarantine lines field by field, in the order they are written', () => {
     const { lines } = exported().lake;
     expect(names(lines.landing)).toEqual([
-      'eventId', 'batchId', 'receivedAt', 'traceparent', 'source', 'topic', 'partition', 'offset', 'kafkaTimestamp',
+      'eventId', 'batchId', 'receivedAt', 'traceparent', 'source', 'topic', 'partition', 'offset', 'kafkaTimestamp', 'sequenceNumber',
       'op', 'key', 'eventTime', 'contractVersion', 'record',
     ]);
+    // A Kinesis record has a sequence number (too long for a bigint) in place of an offset.
+    expect(lines.landing.find((field: any) => field.name === 'offset')).toMatchObject({ type: 'bigint', nullable: true });
+    expect(lines.landing.find((field: any) => field.name === 'sequenceNumber')).toMatchObject({ type: 'string', optional: true });
     expect(lines.landing.find((field: any) => field.name === 'op')).toMatchObject({ type: 'string', values: ['upsert', 'delete'], nullable: false });
     const reasons = lines.quarantine.find((field: any) => field.name === 'reasons');
     expect(names(reasons.items)).toEqual(['path', 'message']);

@@ -42,17 +42,18 @@ export async function readTopics(options: TopicScanOptions, onMessage: (message:
   try {
     const missing = options.topics.filter((topic) => !existing.has(topic));
     const topics = options.topics.filter((topic) => existing.has(topic));
-    // Partition -> end offset, for partitions that hold messages.
+    // Partition -> end offset, for partitions that hold messages; `total` is for progress only.
     const remaining = new Map<string, bigint>();
     let total = 0n;
     if (topics.length > 0) {
+      const firsts = await consumer.listOffsets({ topics, timestamp: -2n });
       for (const [topic, ends] of await consumer.listOffsets({ topics })) {
-        ends.forEach((end, partition) => {
-          if (end > 0n) remaining.set(`${topic}/${partition}`, end);
-        });
+        for (const [partition, end] of ends.entries()) {
+          const first = firsts.get(topic)?.[partition] ?? 0n;
+          if (end > first) remaining.set(`${topic}/${partition}`, end);
+          total += end - first;
+        }
       }
-      const starts = await consumer.listOffsets({ topics, timestamp: -2n });
-      for (const [topic, firsts] of starts) firsts.forEach((first, partition) => (total += (remaining.get(`${topic}/${partition}`) ?? first) - first));
     }
     const unread = missing.map((topic) => `topic ${topic}: does not exist`);
     if (remaining.size === 0) return unread;

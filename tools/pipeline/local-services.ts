@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackSettings } from '../../local-stack/stack.config.ts';
+import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 
 const repoRoot = stackSettings.repoRoot;
 
@@ -39,16 +39,24 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The stream between ingest and validation: the template's StreamEngine parameter. */
+export type StreamEngine = 'kafka' | 'kinesis';
+
+/** Template parameters of a local run over that stream: Kinesis runs use the streams the stack creates for Stage=local. */
+export const streamParameterOverrides = (stream: StreamEngine): string[] => (stream === 'kinesis' ? ['StreamEngine=kinesis', `Stage=${localStage}`] : []);
+
 /**
  * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
  * file. Returns at once, so that a caller can stop it even while it is still starting.
  */
-export function launchRuntime(): RuntimeProcess {
+export function launchRuntime(options: { stream?: StreamEngine } = {}): RuntimeProcess {
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
   // Output straight to the log file, so the runtime can outlive this process (demo --keep-running).
   const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn('npm', ['run', '--silent', 'local:start'], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
+  const overrides = streamParameterOverrides(options.stream ?? 'kafka');
+  const args = ['run', '--silent', 'local:start', ...(overrides.length > 0 ? ['--', '--parameter-overrides', ...overrides] : [])];
+  const child: ChildProcess = spawn('npm', args, { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   child.unref();
   const apiUrl = 'http://127.0.0.1:3000';
@@ -77,8 +85,8 @@ export function launchRuntime(): RuntimeProcess {
 }
 
 /** Starts the Docker-free runtime and waits until its API answers. */
-export async function startRuntime(options: { timeoutMs?: number } = {}): Promise<RuntimeProcess> {
-  const runtime = launchRuntime();
+export async function startRuntime(options: { timeoutMs?: number; stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
+  const runtime = launchRuntime({ stream: options.stream });
   await runtime.ready(options.timeoutMs);
   return runtime;
 }

@@ -11,7 +11,7 @@ const bundled = [...functions.values()].filter((definition) => definition.build)
 
 describe('cold-start bundles', () => {
   it('bundles every function of the template with esbuild', () => {
-    expect(bundled.map((definition) => definition.logicalId)).toEqual(['IngestFunction', 'ValidateFunction', 'MergeTriggerFunction', 'FileDropFunction']);
+    expect(bundled.map((definition) => definition.logicalId)).toEqual(['IngestFunction', 'OpenApiFunction', 'ValidateFunction', 'MergeTriggerFunction', 'FileDropFunction']);
   });
 
   it('gives esbuild each function\'s BuildProperties the way sam build does', () => {

@@ -54,7 +54,7 @@ describe('ingest dropped files', () => {
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'lake', Key: key });
     expect(published.map((message) => message.key)).toEqual(['CLM-1', 'CLM-5']);
     expect(putInputs().map((input) => [input.Key, input.ContentType, input.Metadata])).toEqual([
-      [fileQuarantineObjectKey('claims', key), 'application/x-ndjson', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
+      [fileQuarantineObjectKey('claims', key), 'application/x-ndjson', { 'source-file': encodeURIComponent(`s3://lake/${key}`), 'record-count': '1' }],
       [fileReportKey(key), 'application/json', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
     ]);
     expect(result.files).toEqual([expect.objectContaining({ file: `s3://lake/${key}`, source: 'claims', lines: 4, published: 2, rejected: 1 })]);

@@ -133,7 +133,7 @@ async function runPipeline(records: unknown[]) {
 
   const puts: PutObjectCommandInput[] = [];
   const s3 = { send: async (command: { input: PutObjectCommandInput }) => void puts.push(command.input) } as unknown as S3Client;
-  const validateDeps = { ...testDependencies({ topicPrefix: 'ingest.', cardTokenKey: tokenKey, lakeBucket: 'lake' }), s3 };
+  const validateDeps = { ...testDependencies({ topicPrefix: 'ingest.', cardTokenKey: tokenKey, lakeBucket: 'lake', kinesisStreamPrefix: 'ledgerflow-local-' }), s3 };
   await validateAndStore(kafkaEventOf(published), validateDeps);
 
   for (const message of published) exposed.push(message.key, message.value, ...Object.values(message.headers));

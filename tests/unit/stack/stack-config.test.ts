@@ -12,6 +12,7 @@ const envJson: EnvJson = {
     AWS_SECRET_ACCESS_KEY: 'json-secret-123',
     S3_ENDPOINT: 'http://127.0.0.1:9000',
     KAFKA_BROKERS: '127.0.0.1:9092',
+    KINESIS_ENDPOINT: 'http://127.0.0.1:4567',
     PGPORT: 5432,
     PGUSER: 'json_db_user',
     PGPASSWORD: 'json-db-secret',
