@@ -7,9 +7,11 @@ import { machineInfo } from './lib/machine.ts';
 import { type Benchmark, buildReport, formatFailures, formatTable, type StageFailure } from './lib/report.ts';
 import type { Stage } from './lib/stage.ts';
 import { bridgeStage } from './stages/bridge.ts';
+import { bridgeKinesisStage } from './stages/bridge-kinesis.ts';
 import { coldStartStage } from './stages/cold-start.ts';
 import { freshnessStage } from './stages/freshness.ts';
 import { ingestStage } from './stages/ingest.ts';
+import { ingestKinesisStage } from './stages/ingest-kinesis.ts';
 import { mergeStage } from './stages/merge.ts';
 import { validateInvokeStage } from './stages/validate-invoke.ts';
 import { validateStage } from './stages/validate.ts';
@@ -17,7 +19,7 @@ import { validateStage } from './stages/validate.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** In the order a full run takes them: pure logic first, then the stack-bound stages. */
-const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, bridgeStage, mergeStage, freshnessStage];
+const stages: Stage[] = [validateStage, coldStartStage, validateInvokeStage, ingestStage, ingestKinesisStage, bridgeStage, bridgeKinesisStage, mergeStage, freshnessStage];
 
 const usage = `Usage: npm run bench -- [--out <file.json>] [--only <stage>[,<stage>...]] [--tiny] [size flags]
 

@@ -96,7 +96,7 @@ export const freshnessStage: Stage = {
       s3: true,
       envVarsPath,
       bucketNames: { LakeBucket: freshBucket },
-      // Stage "local" gives the bridge's consumer group a name of its own (ledgerflow-local-validate).
+      // Stage "local" gives the bridge's consumer groups names of their own (ledgerflow-local-validate-<source>).
       parameterOverrides: { TopicPrefix: topicPrefix, Stage: 'local' },
       maxInstances: 2,
       onLog: () => {},

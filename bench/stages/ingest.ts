@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { benchmark } from '../lib/report.ts';
-import { postLoad } from '../lib/http-load.ts';
+import { loadIngestApi, sendConcurrently } from '../lib/ingest-load.ts';
 import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
-import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { averageValueBytes, ingestMessages, transactionRecords } from '../lib/sample.ts';
 import { kafkaService, requireServices } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
@@ -25,22 +23,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 async function produceDirect(brokers: string[], batches: OutgoingMessage[][], totalBatches: number, clients: number) {
   const producers = Array.from({ length: clients }, (_, index) => createRecordProducer({ clientId: `bench-direct-${index}`, brokers }));
   try {
-    // Metadata, connections and producer ids first, as a warm instance has them.
-    await Promise.all(producers.map((producer) => producer.send({ messages: batches[0]! })));
-    const latencies: number[] = [];
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      producers.map(async (producer) => {
-        while (next < totalBatches) {
-          const batch = batches[next++ % batches.length]!;
-          const sentAt = performance.now();
-          await producer.send({ messages: batch });
-          latencies.push(performance.now() - sentAt);
-        }
-      }),
-    );
-    return { elapsedMs: performance.now() - started, latencies, records: latencies.length * batches[0]!.length };
+    return await sendConcurrently(producers.map((producer) => (messages: OutgoingMessage[]) => producer.send({ messages })), batches, totalBatches);
   } finally {
     await Promise.allSettled(producers.map((producer) => producer.close()));
   }
@@ -70,40 +53,18 @@ export const ingestStage: Stage = {
       log('baseline: the same producer straight to the broker');
       const direct = await produceDirect(brokers, batches, totalBatches, sizes.ingestClients);
 
-      const { findAuthorizer, issueLocalToken, loadTemplate, startRuntimeProcess } = await import('@ledgerflow/lambda-runtime');
-      const model = loadTemplate({ templatePath: join(repoRoot, 'template.yaml'), parameterOverrides: { TopicPrefix: benchPrefix } });
-      const runtime = await startRuntimeProcess({
-        command: 'api',
-        args: ['--env-vars', localRuntimeOptions.envVarsPath, '--state-dir', localRuntimeOptions.stateDir, '--parameter-overrides', `TopicPrefix=${benchPrefix}`],
-        instances: sizes.ingestClients,
-        cwd: repoRoot,
-      });
-      try {
-        const url = `${runtime.url}/v1/sources/transactions/records`;
-        const headers = { authorization: `Bearer ${issueLocalToken(findAuthorizer(model))}`, 'content-type': 'application/json' };
-        log(`warming ${sizes.ingestClients} instances`);
-        const warm = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: sizes.ingestClients * 2, clients: sizes.ingestClients, headers });
-        if (warm.errors.length > 0) {
-          throw new Error(`the ingest API answered ${warm.errors[0]!.status}: ${warm.errors[0]!.body}${runtime.outputTail() ? ` (runtime output: ${runtime.outputTail().trim().split('\n').slice(-3).join(' | ')})` : ''}`);
-        }
-        log('through the local API');
-        const api = await postLoad({ url, bodies, recordsPerBody: batchSize, totalRequests: totalBatches, clients: sizes.ingestClients, headers });
-        if (api.errors.length > 0) throw new Error(`${api.errors.length} of ${api.requests} requests failed; first: ${api.errors[0]!.status} ${api.errors[0]!.body}`);
-
-        const value = perSecond(api.records, api.elapsedMs);
-        const baseline = perSecond(direct.records, direct.elapsedMs);
-        const params = { records: api.records, batch: batchSize, clients: sizes.ingestClients, recordBytes: averageValueBytes(batches[0]!), acks: 'all', topic };
-        return [
-          benchmark('ingest', value, 'records/s', baseline, { ...params, baselineIs: 'createRecordProducer straight to the broker, same messages and concurrency' }, {
-            text: '>= 50% of baseline and >= 30000 records/s',
-            met: value >= 0.5 * baseline && value >= 30_000,
-          }),
-          benchmark('ingest-p50-latency', percentile(api.latenciesMs, 50), 'ms', percentile(direct.latencies, 50), { ...params, baselineIs: 'producer.send of the same batch' }),
-          benchmark('ingest-p99-latency', percentile(api.latenciesMs, 99), 'ms', percentile(direct.latencies, 99), { ...params, baselineIs: 'producer.send of the same batch' }),
-        ];
-      } finally {
-        await runtime.stop();
-      }
+      const api = await loadIngestApi({ repoRoot, parameterOverrides: { TopicPrefix: benchPrefix }, bodies, batchSize, totalBatches, clients: sizes.ingestClients, log });
+      const value = perSecond(api.records, api.elapsedMs);
+      const baseline = perSecond(direct.records, direct.elapsedMs);
+      const params = { records: api.records, batch: batchSize, clients: sizes.ingestClients, recordBytes: averageValueBytes(batches[0]!), acks: 'all', topic };
+      return [
+        benchmark('ingest', value, 'records/s', baseline, { ...params, baselineIs: 'createRecordProducer straight to the broker, same messages and concurrency' }, {
+          text: '>= 50% of baseline and >= 30000 records/s',
+          met: value >= 0.5 * baseline && value >= 30_000,
+        }),
+        benchmark('ingest-p50-latency', percentile(api.latenciesMs, 50), 'ms', percentile(direct.latencies, 50), { ...params, baselineIs: 'producer.send of the same batch' }),
+        benchmark('ingest-p99-latency', percentile(api.latenciesMs, 99), 'ms', percentile(direct.latencies, 99), { ...params, baselineIs: 'producer.send of the same batch' }),
+      ];
     } finally {
       await deleteTopic(brokers, topic).catch(() => {});
     }

@@ -21,12 +21,24 @@ export interface FileReport {
   file: string;
   source: string;
   batchId: string;
+  /** `in-progress` while the file is read (the checkpoint a retried invocation resumes from), then `complete`. */
+  status: 'in-progress' | 'complete';
+  /** Every record up to this line is durable in the stream. */
+  lastPublishedLine: number;
   lines: number;
   published: number;
   rejected: number;
+  /** The first rejected lines (maxReportedLines) with their reasons; all of them are in the file's quarantine object. */
+  rejectedLines: { line: number; reasons: string[] }[];
   startedAt: string;
-  finishedAt: string;
+  finishedAt?: string;
 }
+
+/** The report names at most this many rejected lines; the quarantine object holds them all. */
+export const maxReportedLines = 1000;
+
+/** Every record of one version of a file shares this batch id; event ids derive from it and the line. */
+export const fileBatchId = (file: Pick<DroppedFile, 'bucket' | 'key' | 'eTag'>) => deterministicUuid('file', file.bucket, file.key, file.eTag);
 
 /** A quarantine line of a dropped file: the file and line instead of Kafka coordinates. */
 export type RejectedLine = QuarantineLine & { file: string; line: number };
@@ -37,11 +49,22 @@ export interface FileDependencies {
   now: () => Date;
 }
 
+/** Where a retried invocation resumes: the checkpoint of an earlier attempt, and how to save the next ones. */
+export interface FileProgress {
+  /** Lines up to here were published by an earlier attempt and are not published again. */
+  resumeAfterLine: number;
+  /** Called after each chunk is durable, with the report so far. */
+  save: (report: FileReport) => Promise<void>;
+}
+
 /**
  * Streams a dropped file into the pipeline: records that pass ingest's checks (prepareRecord) are
  * published in chunks exactly as HTTP ingest would publish them; lines that cannot be
  * read are returned for quarantine with their line numbers. Ids derive from the file's
  * key, ETag and line, so processing the same file again publishes the same event ids.
+ * After each chunk the progress is saved; a retried invocation (a crash, a timeout, a
+ * broker outage) skips the lines already published, and the chunk in flight when it
+ * stopped is published again under the same event ids, which the lake keeps once.
  */
 export async function processFile(
   file: DroppedFile,
@@ -49,9 +72,10 @@ export async function processFile(
   contract: SourceContract,
   deps: FileDependencies,
   options: { topicPrefix: string; tokenKey: string; chunkSize: number; maxMessageBytes: number },
+  progress: FileProgress = { resumeAfterLine: 0, save: async () => undefined },
 ): Promise<{ report: FileReport; rejected: RejectedLine[] }> {
   const startedAt = deps.now().toISOString();
-  const batchId = deterministicUuid('file', file.bucket, file.key, file.eTag);
+  const batchId = fileBatchId(file);
   // A file name is producer text too.
   const sourceObject = maskCardNumbers(`s3://${file.bucket}/${file.key}`);
   const limits = recordLimits(options.maxMessageBytes);
@@ -59,14 +83,23 @@ export async function processFile(
   let chunk: OutgoingMessage[] = [];
   let lines = 0;
   let published = 0;
+  let lastPublishedLine = progress.resumeAfterLine;
+  let chunkLastLine = 0;
+  const report = (status: FileReport['status']): FileReport => ({
+    file: sourceObject, source: contract.source, batchId, status, lastPublishedLine, lines, published, rejected: rejected.length,
+    rejectedLines: rejected.slice(0, maxReportedLines).map((line) => ({ line: line.line, reasons: line.reasons.map((reason) => reason.message) })),
+    startedAt, ...(status === 'complete' ? { finishedAt: deps.now().toISOString() } : {}),
+  });
 
   const flush = async () => {
     if (chunk.length === 0) return;
     const outcome = await publishInChunks(chunk, deps.publish, maxChunkBytes(options.maxMessageBytes));
     published += outcome.published;
-    // The invocation fails and the file is read again: its event ids do not change.
+    // The invocation fails and is retried from the last checkpoint: event ids do not change.
     if (outcome.error) throw new PublishError(`publishing lines of ${sourceObject} failed after ${published} records`, { cause: outcome.error });
     chunk = [];
+    lastPublishedLine = chunkLastLine;
+    await progress.save(report('in-progress'));
   };
 
   for await (const entry of readRecords(body, file.format)) {
@@ -83,10 +116,16 @@ export async function processFile(
       });
       continue;
     }
+    if (entry.line <= progress.resumeAfterLine) {
+      // Published by an earlier attempt (the checkpoint says so).
+      published++;
+      continue;
+    }
     chunk.push(preparedMessage(contract, prepared.record, { eventId, batchId, receivedAt, sourceObject }, options.topicPrefix));
+    chunkLastLine = entry.line;
     if (chunk.length >= options.chunkSize) await flush();
   }
   await flush();
-  const report = { file: sourceObject, source: contract.source, batchId, lines, published, rejected: rejected.length, startedAt, finishedAt: deps.now().toISOString() };
-  return { report, rejected };
+  lastPublishedLine = Math.max(lastPublishedLine, lines);
+  return { report: report('complete'), rejected };
 }

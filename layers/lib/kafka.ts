@@ -2,12 +2,14 @@ import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import * as z from 'zod';
 import { defaultMaxMessageBytes, messageHeadroomBytes } from '#contracts/record-limits.ts';
 import { commaList } from './config.ts';
+import { type KafkaConnectionOptions, kafkaSecuritySettings } from './kafka-security.ts';
 import type { OutgoingMessage } from './record-messages.ts';
 
 export const kafkaSettings = z.object({
   KAFKA_BROKERS: commaList,
   /** The brokers' `message.max.bytes`: a record must fit in one message (record-limits.ts). */
   KAFKA_MAX_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).default(defaultMaxMessageBytes),
+  ...kafkaSecuritySettings.shape,
 });
 
 /** Bytes of one produce request: the headroom covers the request's own framing. */
@@ -18,9 +20,11 @@ export type RecordProducer = Producer<string, string, string, string>;
 /**
  * An idempotent producer that waits for every in-sync replica (acks=all): a 202 from
  * ingest means the records are durable in Kafka, and a retried send never duplicates.
+ * `connection` carries TLS and SASL (kafka-security.ts); without it, plaintext.
  */
-export function createRecordProducer(options: { clientId: string; brokers: string[] }): RecordProducer {
+export function createRecordProducer(options: { clientId: string; brokers: string[]; connection?: KafkaConnectionOptions }): RecordProducer {
   return new Producer({
+    ...options.connection,
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
     idempotent: true,

@@ -29,10 +29,12 @@ export const kinesisLimits = {
   partitionKeyLength: 256,
 } as const;
 
-export function createKinesisClient(options: { endpoint?: string; region?: string } = {}): KinesisClient {
-  if (!options.endpoint) return new KinesisClient({ region: options.region });
+/** The one way the product builds a Kinesis client: functions, the local stack, tools, benchmarks and tests alike. */
+export function createKinesisClient(options: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): KinesisClient {
+  const { endpoint, ...rest } = options;
+  if (!endpoint) return new KinesisClient(rest);
   // Local servers (kinesalite) speak HTTP/1.1 only; the SDK's Kinesis client defaults to HTTP/2.
-  return new KinesisClient({ region: options.region, endpoint: options.endpoint, requestHandler: new NodeHttpHandler() });
+  return new KinesisClient({ ...rest, endpoint, requestHandler: new NodeHttpHandler() });
 }
 
 /**

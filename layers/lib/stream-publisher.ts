@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { defaultMaxMessageBytes } from '#contracts/record-limits.ts';
 import { PublishError } from './errors.ts';
 import { createRecordProducer, kafkaSettings } from './kafka.ts';
+import { kafkaConnectionOptions } from './kafka-security.ts';
 import { type PutRecordsOptions, createKinesisClient, kinesisLimits, kinesisSettings, putRecordsDurably } from './kinesis.ts';
 import type { OutgoingMessage } from './record-messages.ts';
 import { topicSettings } from './topics.ts';
@@ -29,7 +30,7 @@ export interface StreamPublisher {
 /** Built once per instance, at module scope. */
 export function createStreamPublisher(settings: StreamSettings, clientId: string): StreamPublisher {
   if (settings.STREAM_ENGINE === 'kafka') {
-    const producer = createRecordProducer({ clientId, brokers: settings.KAFKA_BROKERS });
+    const producer = createRecordProducer({ clientId, brokers: settings.KAFKA_BROKERS, connection: kafkaConnectionOptions(settings) });
     return {
       engine: 'kafka',
       destinationPrefix: settings.TOPIC_PREFIX,

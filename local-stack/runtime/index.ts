@@ -7,6 +7,7 @@
  */
 export type { OpenApiProvider } from './api/api-docs.ts';
 export { signHs256, verifyJwt } from './api/jwt.ts';
+export { type InvocationRecord, invokeAsync } from './async-invoke.ts';
 export { findAuthorizer, issueLocalToken } from './api/token-command.ts';
 export { buildKafkaEvent, type ConsumedRecord, type KafkaEventSource } from './bridges/kafka/kafka-event.ts';
 export type { BatchReport } from './bridges/batch-processor.ts';

@@ -20,6 +20,13 @@ export interface StackDefinition {
     partitions?: number;
     /** Topics `up` creates and health checks expect. */
     topics: string[];
+    /**
+     * A second listener beside the plaintext one (which the stack's own checks keep using):
+     * SASL_SSL with SCRAM-SHA-512 for `user`, on loopback. A throwaway CA and broker
+     * certificate (for 127.0.0.1 and localhost) are made in <stateDir>/kafka-tls at the first
+     * start; clients trust its ca.pem (StackSettings.kafkaSaslTls.caFile).
+     */
+    saslTls?: KafkaSaslTlsDefinition;
   };
   s3: {
     port: number;
@@ -42,6 +49,12 @@ export interface StackDefinition {
   services?: ExtraServiceDefinition[];
   /** Variables the project's clients need besides S3_ENDPOINT, AWS_* and KAFKA_BROKERS (`env` prints them). */
   clientEnvironment?(settings: StackSettings): Record<string, string>;
+}
+
+export interface KafkaSaslTlsDefinition {
+  port: number;
+  user: string;
+  password: string;
 }
 
 export interface PostgresDefinition {

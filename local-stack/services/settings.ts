@@ -43,6 +43,8 @@ export interface StackSettings {
   /** Bootstrap servers for Kafka clients, e.g. ["127.0.0.1:9092"]. */
   kafkaBrokers: string[];
   kafkaPartitions: number;
+  /** The SASL_SSL (SCRAM-SHA-512) listener, when the definition asks for one. */
+  kafkaSaslTls?: KafkaSaslTlsSettings;
   topics: string[];
   minioPort: number;
   minioConsolePort: number;
@@ -55,6 +57,16 @@ export interface StackSettings {
   /** The definition's extra services with their addresses. */
   services: { name: string; port: number; url: string }[];
   paths: StackPaths;
+}
+
+export interface KafkaSaslTlsSettings {
+  port: number;
+  /** Bootstrap servers of the SASL_SSL listener, e.g. ["127.0.0.1:9094"]. */
+  brokers: string[];
+  user: string;
+  password: string;
+  /** PEM certificate of the CA that signed the broker's certificate. */
+  caFile: string;
 }
 
 export interface PostgresSettings {
@@ -70,6 +82,8 @@ export interface StackPaths {
   /** The one folder that holds all state; `down --purge` deletes it. */
   root: string;
   kafka: string;
+  /** The broker's throwaway CA, certificate and keystore (kafka.saslTls). */
+  kafkaTls: string;
   minio: string;
   venv: string;
   venvPython: string;
@@ -85,6 +99,7 @@ export function stackPathsFor(root: string, sparkJars?: string): StackPaths {
   return {
     root,
     kafka: join(root, 'kafka'),
+    kafkaTls: join(root, 'kafka-tls'),
     minio: join(root, 'minio'),
     venv: join(root, 'venv'),
     venvPython: join(root, 'venv/bin/python'),
@@ -105,6 +120,15 @@ export function readStackSettings(definition: StackDefinition, env: NodeJS.Proce
   if (values.MINIO_PORT === minioConsolePort) throw new StackConfigurationError('MINIO_PORT and MINIO_CONSOLE_PORT must differ');
   const bucket = bucketName.safeParse(definition.s3.bucket);
   if (!bucket.success) throw new StackConfigurationError(`s3.bucket "${definition.s3.bucket}": must be a valid S3 bucket name`);
+  const saslTls = definition.kafka.saslTls;
+  if (saslTls && [values.KAFKA_PORT, kafkaControllerPort].includes(saslTls.port)) {
+    throw new StackConfigurationError('kafka.saslTls.port must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT');
+  }
+  // The password goes into a SCRAM config entry, `[password=...]`, which has no quoting.
+  if (saslTls && !/^[^\s,=[\]]{8,}$/.test(saslTls.password)) {
+    throw new StackConfigurationError('kafka.saslTls.password: at least 8 characters, without spaces, commas, "=" or brackets');
+  }
+  const paths = stackPathsFor(resolve(definition.stateDir), definition.spark?.dir && resolve(definition.spark.dir));
   return {
     definition,
     region: definition.region,
@@ -112,6 +136,11 @@ export function readStackSettings(definition: StackDefinition, env: NodeJS.Proce
     kafkaControllerPort,
     kafkaBrokers: [`${loopback}:${values.KAFKA_PORT}`],
     kafkaPartitions: values.KAFKA_PARTITIONS,
+    kafkaSaslTls: saslTls && {
+      ...saslTls,
+      brokers: [`${loopback}:${saslTls.port}`],
+      caFile: join(paths.kafkaTls, 'ca.pem'),
+    },
     topics: definition.kafka.topics,
     minioPort: values.MINIO_PORT,
     minioConsolePort,
@@ -126,7 +155,7 @@ export function readStackSettings(definition: StackDefinition, env: NodeJS.Proce
       url: `postgres://${values.POSTGRES_USER}:${encodeURIComponent(values.POSTGRES_PASSWORD)}@${loopback}:${values.POSTGRES_PORT}/${values.POSTGRES_DB}`,
     },
     services: (definition.services ?? []).map((service) => ({ name: service.name, port: service.port, url: `http://${loopback}:${service.port}` })),
-    paths: stackPathsFor(resolve(definition.stateDir), definition.spark?.dir && resolve(definition.spark.dir)),
+    paths,
   };
 }
 

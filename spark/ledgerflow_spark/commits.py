@@ -25,8 +25,9 @@ from delta.exceptions import (
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from .transforms import KAFKA_POSITION, aligned_to, newer_than, version_of
+from .transforms import STREAM_POSITION, aligned_to, version_of_sql
 
 log = logging.getLogger("ledgerflow.merge")
 
@@ -71,10 +72,15 @@ def with_conflict_retry(action: Callable[[], R], what: str, attempts: int = 10) 
     raise AssertionError("unreachable")
 
 
+def append_once(rows: DataFrame, path: str, transaction_id: str) -> None:
+    """Appends the rows under a Delta transaction identifier: an append whose identifier the
+    table already holds is skipped, so a repeated append of the same rows adds nothing."""
+    rows.write.format("delta").mode("append").option("txnAppId", transaction_id).option("txnVersion", 0).save(path)
+
+
 def insert_new_lines(spark: SparkSession, path: str, rows: DataFrame, key_column: str, keys: Sequence[str]) -> None:
-    """Inserts rows whose (object key, Kafka position) the existing table does not hold yet."""
-    identity = [key_column, *KAFKA_POSITION]
-    condition = " AND ".join(f"t.{c} = s.{c}" for c in identity)
+    """Inserts rows whose (object key, stream position) the existing table does not hold yet."""
+    condition = " AND ".join(f"t.{c} <=> s.{c}" for c in (key_column, *STREAM_POSITION))
     scope = ", ".join("'" + key.replace("'", "''") + "'" for key in keys)
     (
         DeltaTable.forPath(spark, path)
@@ -87,36 +93,36 @@ def insert_new_lines(spark: SparkSession, path: str, rows: DataFrame, key_column
 
 @dataclass
 class CuratedChanges:
+    """Rows the curated MERGE inserted and updated; ``deleted``: how many of them are tombstones."""
+
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
 
     @property
     def total(self) -> int:
-        return self.inserted + self.updated + self.deleted
+        return self.inserted + self.updated
 
 
-def merge_newer_versions(spark: SparkSession, path: str, incoming: DataFrame, business_key: str) -> CuratedChanges:
-    """MERGEs the incoming rows that are new or strictly newer than the existing curated
-    table's; commits nothing when there are none."""
-    target = DeltaTable.forPath(spark, path)
-    current = target.toDF()
-    changes = aligned_to(newer_than(incoming, current, business_key), current.schema).cache()
+def merge_newer_versions(spark: SparkSession, path: str, incoming: DataFrame, business_key: str, run_id: str) -> CuratedChanges:
+    """One MERGE: inserts new keys, replaces a row only by a strictly newer version (the
+    version comparison is the MERGE's own condition, so the target is read once)."""
+    target_schema = DeltaTable.forPath(spark, path).toDF().schema
+    view = f"ledgerflow_merge_source_{run_id}"
+    aligned_to(incoming, target_schema).createOrReplaceTempView(view)
     try:
-        counts = changes.groupBy("_exists", "_is_deleted").count().collect()
-        outcome = CuratedChanges(
-            inserted=sum(r["count"] for r in counts if not r["_exists"] and not r["_is_deleted"]),
-            updated=sum(r["count"] for r in counts if r["_exists"] and not r["_is_deleted"]),
-            deleted=sum(r["count"] for r in counts if r["_is_deleted"]),
-        )
-        if counts:
-            (
-                target.alias("t")
-                .merge(changes.drop("_exists").alias("s"), f"t.`{business_key}` = s.`{business_key}`")
-                .whenMatchedUpdateAll(condition=version_of("s") > version_of("t"))
-                .whenNotMatchedInsertAll()
-                .execute()
-            )
-        return outcome
+        metrics = spark.sql(
+            f"""MERGE INTO delta.`{path}` AS t USING {view} AS s
+            ON t.`{business_key}` = s.`{business_key}`
+            WHEN MATCHED AND {version_of_sql("s")} > {version_of_sql("t")} THEN UPDATE SET *
+            WHEN NOT MATCHED THEN INSERT *"""
+        ).first()
     finally:
-        changes.unpersist()
+        spark.catalog.dropTempView(view)
+    changes = CuratedChanges(inserted=metrics["num_inserted_rows"], updated=metrics["num_updated_rows"])
+    tombstone_keys = [row[0] for row in incoming.where("_is_deleted").select(business_key).collect()]
+    if changes.total and tombstone_keys:
+        # Only a batch with deletes pays for this read; it counts the tombstones this run wrote.
+        written = spark.read.format("delta").load(path).where(F.col(business_key).isin(tombstone_keys) & (F.col("_merge_run_id") == run_id))
+        changes.deleted = written.where("_is_deleted").count()
+    return changes

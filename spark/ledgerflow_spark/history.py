@@ -4,7 +4,7 @@ dimension of type 2, rebuilt from ``raw.policies``.
 Built from raw rather than curated because curated keeps only the newest version. A
 full rebuild orders each policy's versions afresh, so a late version older than the ones
 already seen lands in its place in the history, and the intervals around it are cut
-where it belongs. The order is the merge's (``transforms.VERSION_ORDER``: event time,
+where it belongs. The order is the merge's (``transforms.version_order``: event time,
 then Kafka position, then event id), so history and curated never disagree about which
 version is newest.
 
@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from .contracts import SourceContract
-from .transforms import VERSION_ORDER, raw_to_curated
+from .transforms import raw_to_curated, version_order
 
 # Columns of raw_to_curated that describe one run of a job, not a version.
 _RUN_COLUMNS = ("_merge_run_id", "_merged_at", "_landing_key", "_ingest_batch_id")
@@ -33,10 +33,10 @@ def history_of(raw: DataFrame, contract: SourceContract) -> DataFrame:
     """The type-2 history of one source's entities from its raw rows (pure)."""
     key = contract.business_key
     versions = raw_to_curated(raw, contract, [], "history").drop(*_RUN_COLUMNS)
-    first_delivery = Window.partitionBy("_event_id").orderBy(*VERSION_ORDER)
+    first_delivery = Window.partitionBy("_event_id").orderBy(*version_order())
     versions = versions.withColumn("_delivery", F.when(F.col("_event_id") == "", 1).otherwise(F.row_number().over(first_delivery)))
     versions = versions.where(F.col("_delivery") == 1).drop("_delivery")
-    in_order = Window.partitionBy(key).orderBy(*VERSION_ORDER)
+    in_order = Window.partitionBy(key).orderBy(*version_order())
     versions = versions.withColumn("valid_to", F.lead("_event_time").over(in_order))
     live = versions.where(~F.col("_is_deleted"))
     fields = [f.name for f in contract.fields]
@@ -45,7 +45,7 @@ def history_of(raw: DataFrame, contract: SourceContract) -> DataFrame:
         F.col("_event_time").alias("valid_from"),
         "valid_to",
         F.col("valid_to").isNull().alias("is_current"),
-        F.row_number().over(Window.partitionBy(key).orderBy(*VERSION_ORDER)).alias("version"),
+        F.row_number().over(Window.partitionBy(key).orderBy(*version_order())).alias("version"),
         F.col("_event_id").alias("event_id"),
         F.col("_kafka_topic").alias("kafka_topic"),
         F.col("_kafka_partition").alias("kafka_partition"),

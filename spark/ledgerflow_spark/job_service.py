@@ -13,6 +13,11 @@ Endpoints (JSON in, JSON out):
 - ``POST /jobs/<id>/retry``: queues a failed job again.
 - ``GET /idle?source=``: ``{idle, queued, running}``; idle means nothing queued or running.
 - ``GET /health``: 200 once the Spark session is warm, 503 while starting.
+- ``GET /gold``: the gold schedule: stale buckets, the run in progress, the last run.
+
+A merge that loads new rows marks its bucket's gold tables stale; they are rebuilt once
+the merges have settled (gold_schedule.py, ``LEDGERFLOW_GOLD_DELAY_MS``, default 5000;
+``0`` turns the schedule off).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from .contracts import contract_for, contracts
+from .gold_schedule import GoldScheduler
 from .jobs import JobNotFoundError, JobNotRetryableError, JobQueue
 
 log = logging.getLogger("ledgerflow.job_service")
@@ -70,7 +76,7 @@ def parse_merge_request(body: bytes) -> dict:
     return {"source": source, "bucket": bucket, "keys": None if all_pending else keys, "idempotency_key": idempotency_key}
 
 
-def make_handler(queue: JobQueue, ready: threading.Event):
+def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | None = None):
     class Handler(BaseHTTPRequestHandler):
         server_version = "ledgerflow-job-service"
 
@@ -96,6 +102,8 @@ def make_handler(queue: JobQueue, ready: threading.Event):
                 queued, running = queue.busy()
                 status = HTTPStatus.OK if ready.is_set() else HTTPStatus.SERVICE_UNAVAILABLE
                 return self._send(status, {"status": "ok" if ready.is_set() else "starting", "queued": queued, "running": running})
+            if parts == ["gold"]:
+                return self._send(HTTPStatus.OK, gold.status() if gold else {"disabled": True})
             if parts == ["idle"]:
                 queued, running = queue.busy(query.get("source"))
                 return self._send(HTTPStatus.OK, {"idle": queued == 0 and running == 0, "queued": queued, "running": running})
@@ -148,6 +156,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3002)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LEDGERFLOW_JOB_WORKERS", "2")), help="tables merged side by side")
+    parser.add_argument("--gold-delay-ms", type=int, default=int(os.environ.get("LEDGERFLOW_GOLD_DELAY_MS", "5000")), help="rebuild gold this long after the last merge (0: never)")
     parser.add_argument("--coalesce-ms", type=int, default=int(os.environ.get("LEDGERFLOW_COALESCE_MS", "500")), help="wait for more requests of a table before a run")
     return parser.parse_args(argv)
 
@@ -164,15 +173,26 @@ def main(argv: list[str] | None = None) -> int:
 
         if not ready.wait(timeout=600):
             raise RuntimeError("the Spark session did not start")
-        return run_merge(holder["spark"], bucket, source, keys, run_id).as_dict()
+        result = run_merge(holder["spark"], bucket, source, keys, run_id)
+        if gold and (result.raw_rows_loaded or result.curated_inserted or result.curated_updated or result.curated_deleted):
+            gold.merged(bucket)
+        return result.as_dict()
+
+    def build(bucket: str) -> dict:
+        from .gold import build_gold
+
+        return build_gold(holder["spark"], bucket)
 
     queue = JobQueue(run, workers=args.workers, coalesce_seconds=args.coalesce_ms / 1000)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready))
+    gold = GoldScheduler(build, merges_busy=lambda: queue.busy() != (0, 0), delay_seconds=args.gold_delay_ms / 1000) if args.gold_delay_ms > 0 else None
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready, gold))
     server.daemon_threads = True
 
     def stop(*_signal) -> None:
         log.info("stopping")
         queue.stop()
+        if gold:
+            gold.stop()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)

@@ -1,7 +1,9 @@
-"""Spark SQL over the lake: ``raw.<source>``, ``curated.<source>``, ``quarantine.<source>``.
+"""Spark SQL over the lake: ``raw.<source>``, ``curated.<source>``, ``quarantine.<source>``,
+``gold.<table>``, and the reference database's tables as ``ref.<table>``.
 
     python -m ledgerflow_spark.lake query "SELECT status, count(*) FROM curated.transactions GROUP BY status"
     python -m ledgerflow_spark.lake history curated.transactions
+    python -m ledgerflow_spark.lake gold            # build the gold tables (gold.py)
 
 ``curated.<source>`` shows live rows only; ``curated.<source>_all`` also shows the
 tombstones that deletes leave. The bucket is --bucket, else LAKE_BUCKET; S3 settings come
@@ -17,8 +19,9 @@ import sys
 from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
-from .contracts import LAYERS, contracts
+from .contracts import LAYERS, contracts, lake
 from .layout import TABLES_PREFIX, bucket_root, table_path
+from .reference import ReferenceDbConfigurationError, reference_db, register_reference_tables
 
 
 def register_tables(spark: SparkSession, root: str) -> list[str]:
@@ -38,11 +41,31 @@ def register_tables(spark: SparkSession, root: str) -> list[str]:
             else:
                 spark.sql(f"CREATE OR REPLACE VIEW {layer}.{source} AS SELECT * FROM delta.`{path}`")
                 names.append(f"{layer}.{source}")
+    spark.sql("CREATE DATABASE IF NOT EXISTS gold")
+    for table in lake().gold.values():
+        path = f"{root}/{table.path}"
+        if DeltaTable.isDeltaTable(spark, path):
+            spark.sql(f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM delta.`{path}`")
+            names.append(table.name)
     return names
 
 
+def register_reference(spark: SparkSession, env: dict[str, str]) -> list[str]:
+    """``ref.<table>`` over the reference database; none, with a note, when it cannot be reached."""
+    try:
+        return register_reference_tables(spark, reference_db(env))
+    except ReferenceDbConfigurationError as problem:
+        print(f"note: no ref.* tables: {problem}", file=sys.stderr)
+    except Exception as problem:  # noqa: BLE001 - a JDBC connection error arrives as a Py4J error
+        print(f"note: no ref.* tables: the reference database did not answer ({str(problem).splitlines()[0][:200]})", file=sys.stderr)
+    return []
+
+
 def table_location(root: str, name: str) -> str:
-    """``curated.claims`` (or ``curated.claims_all``) -> the Delta table's path."""
+    """``curated.claims`` (or ``curated.claims_all``, or ``gold.claims_by_product``) -> the Delta table's path."""
+    gold = {table.name: table.path for table in lake().gold.values()}
+    if name in gold:
+        return f"{root}/{gold[name]}"
     layer, _, source = name.partition(".")
     source = source.removesuffix("_all")
     if layer not in LAYERS or source not in contracts():
@@ -60,6 +83,7 @@ def parse_args(argv: list[str], env: dict[str, str]) -> argparse.Namespace:
     history = commands.add_parser("history", help="DESCRIBE HISTORY of a table")
     history.add_argument("table", help="e.g. curated.transactions")
     commands.add_parser("tables", help="list the tables that exist")
+    commands.add_parser("gold", help="build the gold tables from the curated tables and the reference database")
     return parser.parse_args(argv)
 
 
@@ -71,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     spark = build_session(env={"LEDGERFLOW_SPARK_LOG_LEVEL": "ERROR", **env})
     try:
         root = bucket_root(args.bucket)
-        names = register_tables(spark, root)
+        if args.command == "gold":
+            from .gold import build_gold
+
+            for name, outcome in build_gold(spark, args.bucket, env).items():
+                print(f"gold.{name}: {outcome['rows']} rows, {'written' if outcome['written'] else 'unchanged'} ({outcome['ms']} ms)")
+            return 0
+        names = register_tables(spark, root) + register_reference(spark, env)
         if args.command == "tables":
             print("\n".join(names) if names else f"no tables yet under {root}/{TABLES_PREFIX}")
         elif args.command == "query":

@@ -24,6 +24,12 @@ def table_path(root: str, layer: str, source: str) -> str:
     return f"{root}/{contract_for(source).tables[layer].path}"
 
 
+def ledger_path(root: str, source: str) -> str:
+    """The merge ledger of a source (ledger.py): which landing objects are claimed and done.
+    Only the Spark jobs read and write it, so its place is not part of the lake contract."""
+    return f"{root}/{TABLES_PREFIX}ledger/{source}"
+
+
 def object_path(root: str, key: str) -> str:
     return f"{root}/{key}"
 

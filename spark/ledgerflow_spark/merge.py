@@ -2,17 +2,22 @@
 
 One run, for a source and a list of landing object keys (or every pending one):
 
-1. **raw (bronze)**: the landing lines of objects not loaded before are inserted into
-   ``tables/raw/<source>`` with their lineage; the raw table is also the ledger of
-   loaded landing objects, so a repeated run loads nothing twice.
-2. **curated (silver)**: the raw rows of the requested objects are flattened,
-   de-duplicated by business key (latest event time wins, ties broken by Kafka
-   position then event id) and MERGEd into ``tables/curated/<source>``. A row is only
-   replaced by a strictly newer version, so late, older updates never overwrite, and a
-   repeated run finds nothing newer and commits nothing. Deletes become tombstones
-   (``_is_deleted = true``, fields null): a late upsert older than the delete cannot
-   bring the row back. The ``curated.<source>`` view shows live rows only.
-3. **quarantine**: quarantine objects of the source not loaded before are inserted into
+1. **claim**: the requested objects that no claim holds yet are claimed in the ledger
+   (``ledger.py``); objects that are done are skipped, so a repeated run does nothing.
+2. **raw (bronze)**: each open claim's landing lines are appended to
+   ``tables/raw/<source>`` with their lineage, under Delta's transaction identifier of the
+   claim: a claim is appended at most once, whoever completes it. The raw table is never
+   read.
+3. **curated (silver)**: the same lines are flattened, de-duplicated by business key
+   (``transforms.version_order``: event time, then stream position, then event id) and
+   MERGEd into ``tables/curated/<source>`` in one pass: a row is only replaced by a
+   strictly newer version, so late, older updates never overwrite. Deletes become
+   tombstones (``_is_deleted = true``, fields null): a late upsert older than the delete
+   cannot bring the row back. The ``curated.<source>`` view shows live rows only.
+4. **done**: the ledger records the objects as done, after the curated commit. A run that
+   stops before leaves them claimed; the sweep (``--all-pending``, run by the job service
+   every minute) completes them.
+5. **quarantine**: quarantine objects of the source not loaded before are inserted into
    ``tables/quarantine/<source>`` with their reasons.
 
 Every Delta commit is retried on Delta's concurrency conflicts, and each retry
@@ -40,18 +45,24 @@ from typing import Iterable, Iterator, Sequence
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from .commits import insert_new_lines, merge_newer_versions, with_conflict_retry
+from . import ledger
+from .commits import append_once, insert_new_lines, merge_newer_versions, with_conflict_retry
 from .contracts import SourceContract, contract_for
 from .formats import LANDING_LINE, QUARANTINE_LINE, read_lines
-from .layout import bucket_root, landing_prefix, quarantine_prefix, table_path
-from .storage import ensure_table, list_objects, loaded_keys, table_exists
-from .transforms import curated_schema, extra_fields_of, landing_to_raw, latest_per_key, quarantine_to_rows, raw_to_curated
+from .layout import bucket_root, landing_prefix, ledger_path, quarantine_prefix, table_path
+from .storage import add_missing_columns, ensure_table, list_objects, loaded_keys
+from .transforms import CURATED_METADATA, curated_schema, extra_fields_of, landing_to_raw, latest_per_key, quarantine_to_rows, raw_to_curated
 
 log = logging.getLogger("ledgerflow.merge")
 
-# Change data feed for downstream consumers; deletion vectors, so a MERGE that updates a
-# few rows marks them deleted instead of rewriting every file they sit in.
-CURATED_TABLE_PROPERTIES = {"delta.enableChangeDataFeed": "true", "delta.enableDeletionVectors": "true"}
+# Small files from frequent runs are compacted as they are written (optimized writes, auto
+# compaction). No deletion vectors: readers such as delta-rs (deltalake) refuse them.
+COMPACTED = {"delta.autoOptimize.optimizeWrite": "true", "delta.autoOptimize.autoCompact": "true"}
+# Change data feed for downstream consumers.
+CURATED_TABLE_PROPERTIES = {**COMPACTED, "delta.enableChangeDataFeed": "true"}
+# Raw appends carry one Delta transaction identifier per claim (ledger.py); a claim is done
+# within minutes (the sweep runs every minute), so a week of identifiers is plenty.
+RAW_TABLE_PROPERTIES = {**COMPACTED, "delta.setTransactionRetentionDuration": "interval 7 days"}
 
 
 @dataclass
@@ -102,34 +113,43 @@ def _insert_lines(spark: SparkSession, path: str, rows, key_column: str, keys: S
         rows.unpersist()
 
 
-def load_raw(spark: SparkSession, root: str, contract: SourceContract, keys: Sequence[str], result: MergeResult) -> None:
+def claim_objects(spark: SparkSession, root: str, contract: SourceContract, keys: Sequence[str], result: MergeResult) -> dict[str, list[str]]:
+    """Claims the requested objects no claim holds; returns the landing objects of every
+    claim that is not done and holds one of them (this run's, and any a stopped run left)."""
+    path = ledger_path(root, contract.source)
+    known = ledger.states(spark, path, keys)
+    unclaimed = [key for key in keys if key not in known]
+    if unclaimed:
+        # Reading them first: a key with no object fails the run before anything is claimed.
+        read_lines(spark, root, unclaimed, LANDING_LINE, contract.prefixes["landing"])
+        known.update(ledger.claim(spark, path, unclaimed, result.run_id, result.run_id))
+    open_claims = sorted({state.claim_id for state in known.values() if not state.done})
+    return ledger.claim_keys(spark, path, open_claims)
+
+
+def load_raw(spark: SparkSession, root: str, contract: SourceContract, claims: dict[str, list[str]], lines, result: MergeResult) -> None:
+    """Appends each claim's raw rows once (Delta skips an append its identifier already made)."""
     raw_path = table_path(root, "raw", contract.source)
-
-    def attempt() -> None:
-        pending = sorted(set(keys) - loaded_keys(spark, raw_path, "landing_key", keys))
-        result.landing_objects_loaded = len(pending)
-        result.raw_rows_loaded = 0
-        if not pending:
-            return
-        lines = read_lines(spark, root, pending, LANDING_LINE, contract.prefixes["landing"])
-        result.raw_rows_loaded = _insert_lines(spark, raw_path, landing_to_raw(lines, result.run_id), "landing_key", pending)
-
-    with_conflict_retry(attempt, f"raw {contract.source}")
+    raw = landing_to_raw(lines, result.run_id)
+    ensure_table(spark, raw_path, raw.schema, RAW_TABLE_PROPERTIES)
+    for claim_id, claim_keys in claims.items():
+        rows = raw.where(F.col("landing_key").isin(claim_keys)).withColumn("load_id", F.lit(claim_id))
+        with_conflict_retry(lambda rows=rows, claim_id=claim_id: append_once(rows, raw_path, ledger.raw_transaction_id(claim_id)), f"raw {contract.source}")
+    result.landing_objects_loaded = sum(len(claim_keys) for claim_keys in claims.values())
 
 
-def merge_curated(spark: SparkSession, root: str, contract: SourceContract, keys: Sequence[str], result: MergeResult) -> None:
-    raw_path = table_path(root, "raw", contract.source)
+def merge_curated(spark: SparkSession, root: str, contract: SourceContract, lines, result: MergeResult) -> None:
+    """MERGEs the newest version per business key of the claimed objects' lines."""
     curated_path = table_path(root, "curated", contract.source)
-    if not keys or not table_exists(spark, raw_path):
-        return
-    raw = spark.read.format("delta").load(raw_path).where(F.col("landing_key").isin(list(keys)))
+    raw = landing_to_raw(lines, result.run_id)
     extras = extra_fields_of(raw, contract)
     incoming = latest_per_key(raw_to_curated(raw, contract, extras, result.run_id), contract.business_key).cache()
     try:
         result.curated_candidates = incoming.count()
         ensure_table(spark, curated_path, curated_schema(contract), CURATED_TABLE_PROPERTIES)
+        add_missing_columns(spark, curated_path, CURATED_METADATA)
         changes = with_conflict_retry(
-            lambda: merge_newer_versions(spark, curated_path, incoming, contract.business_key), f"curated {contract.source}"
+            lambda: merge_newer_versions(spark, curated_path, incoming, contract.business_key, result.run_id), f"curated {contract.source}"
         )
         result.curated_inserted, result.curated_updated, result.curated_deleted = changes.inserted, changes.updated, changes.deleted
         result.curated_unchanged = result.curated_candidates - changes.total
@@ -155,10 +175,11 @@ def load_quarantine(spark: SparkSession, root: str, contract: SourceContract, re
 
 
 def pending_landing_keys(spark: SparkSession, root: str, source: str) -> list[str]:
-    """Every landing object of the source that the raw table does not hold yet."""
-    keys = list_objects(spark, landing_prefix(root, source), contract_for(source).prefixes["landing"])
-    loaded = loaded_keys(spark, table_path(root, "raw", source), "landing_key", keys)
-    return [key for key in keys if key not in loaded]
+    """Every landing object of the source that is not done: never claimed, or claimed by a
+    run that stopped before its curated commit. This is the sweep's work list."""
+    listed = list_objects(spark, landing_prefix(root, source), contract_for(source).prefixes["landing"])
+    known = ledger.states(spark, ledger_path(root, source))
+    return sorted(key for key in set(listed) | set(known) if key not in known or not known[key].done)
 
 
 def run_merge(
@@ -181,10 +202,21 @@ def run_merge(
             selected = sorted(set(keys)) if keys is not None else pending_landing_keys(spark, root, source)
         result.landing_objects = len(selected)
         selected = [key for key in selected if key.startswith(contract.prefixes["landing"])]
-        with timed(result.timings_ms, "raw"):
-            load_raw(spark, root, contract, selected, result)
-        with timed(result.timings_ms, "curated"):
-            merge_curated(spark, root, contract, selected, result)
+        with timed(result.timings_ms, "claim"):
+            claims = claim_objects(spark, root, contract, selected, result) if selected else {}
+        if claims:
+            claimed = sorted(key for keys in claims.values() for key in keys)
+            lines = read_lines(spark, root, claimed, LANDING_LINE, contract.prefixes["landing"]).cache()
+            try:
+                with timed(result.timings_ms, "raw"):
+                    result.raw_rows_loaded = lines.count()
+                    load_raw(spark, root, contract, claims, lines, result)
+                with timed(result.timings_ms, "curated"):
+                    merge_curated(spark, root, contract, lines, result)
+            finally:
+                lines.unpersist()
+            with timed(result.timings_ms, "done"):
+                ledger.mark_done(spark, ledger_path(root, contract.source), claims, result.run_id)
         with timed(result.timings_ms, "quarantine"):
             load_quarantine(spark, root, contract, result)
     log.info("merge %s run %s: %s", source, result.run_id, json.dumps(result.as_dict()))

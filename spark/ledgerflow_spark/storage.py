@@ -58,6 +58,18 @@ def ensure_table(spark: SparkSession, path: str, schema: T.StructType, propertie
     with_conflict_retry(create, f"create {path}")
 
 
+def add_missing_columns(spark: SparkSession, path: str, columns: T.StructType) -> None:
+    """Adds the columns that a table created by an earlier version lacks; old rows read null."""
+
+    def add() -> None:
+        present = set(DeltaTable.forPath(spark, path).toDF().columns)
+        missing = [f"`{f.name}` {f.dataType.simpleString()}" for f in columns.fields if f.name not in present]
+        if missing:
+            spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({', '.join(missing)})")
+
+    with_conflict_retry(add, f"add columns {path}")
+
+
 def loaded_keys(spark: SparkSession, path: str, key_column: str, keys: Sequence[str]) -> set[str]:
     """Which of the object keys a raw or quarantine table (the ledger) already holds."""
     if not keys or not table_exists(spark, path):

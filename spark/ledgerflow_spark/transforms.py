@@ -23,6 +23,7 @@ LINEAGE_COLUMNS = {
     "topic": "kafka_topic",
     "partition": "kafka_partition",
     "offset": "kafka_offset",
+    "sequenceNumber": "sequence_number",
     "kafkaTimestamp": "kafka_timestamp",
     "eventId": "event_id",
     "batchId": "ingest_batch_id",
@@ -38,11 +39,13 @@ REASON_FIELDS = ("path", "message")
 # Line fields read as text that become timestamps: RFC 3339 text, or epoch milliseconds.
 _CONVERSIONS = {"receivedAt": F.to_timestamp, "eventTime": F.to_timestamp, "kafkaTimestamp": F.timestamp_millis}
 
-# Lineage of a row that identifies its line within its object: the Kafka position.
-KAFKA_POSITION = ("kafka_topic", "kafka_partition", "kafka_offset")
+# Lineage of a row that identifies its line within its object: the Kafka position, or the
+# Kinesis shard and sequence number.
+STREAM_POSITION = ("kafka_topic", "kafka_partition", "kafka_offset", "sequence_number")
 
-# Version order of one entity: newest event time, then latest Kafka position, then event id.
-VERSION_ORDER = ("_event_time", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_event_id")
+# Kinesis sequence numbers are decimal strings of up to 129 digits (the API's pattern is
+# 0|([1-9]\d{0,128})): left-padded to this width they compare as numbers.
+SEQUENCE_NUMBER_WIDTH = 129
 
 CURATED_METADATA = T.StructType(
     [
@@ -52,6 +55,7 @@ CURATED_METADATA = T.StructType(
         T.StructField("_kafka_topic", T.StringType()),
         T.StructField("_kafka_partition", T.IntegerType()),
         T.StructField("_kafka_offset", T.LongType()),
+        T.StructField("_sequence_number", T.StringType()),
         T.StructField("_landing_key", T.StringType()),
         T.StructField("_ingest_batch_id", T.StringType()),
         T.StructField("_contract_version", T.IntegerType()),
@@ -124,6 +128,7 @@ def raw_to_curated(raw: DataFrame, contract: SourceContract, extra_fields: Seque
         F.col("kafka_topic").alias("_kafka_topic"),
         F.col("kafka_partition").alias("_kafka_partition"),
         F.col("kafka_offset").alias("_kafka_offset"),
+        F.col("sequence_number").alias("_sequence_number"),
         F.col("landing_key").alias("_landing_key"),
         F.col("ingest_batch_id").alias("_ingest_batch_id"),
         F.col("contract_version").alias("_contract_version"),
@@ -132,23 +137,36 @@ def raw_to_curated(raw: DataFrame, contract: SourceContract, extra_fields: Seque
     )
 
 
+def version_order_sql(alias: str | None = None) -> list[str]:
+    """The version order of one entity's curated rows, ascending, as SQL expressions: event
+    time, then the stream position (Kafka topic, partition, offset; a Kinesis record has no
+    offset and is placed by its shard's sequence number), then event id. A total order, so
+    the outcome does not depend on the order in which batches are merged."""
+    prefix = f"{alias}." if alias else ""
+    return [
+        f"{prefix}_event_time",
+        f"{prefix}_kafka_topic",
+        f"{prefix}_kafka_partition",
+        f"coalesce({prefix}_kafka_offset, -1)",
+        f"lpad(coalesce({prefix}_sequence_number, ''), {SEQUENCE_NUMBER_WIDTH}, '0')",
+        f"{prefix}_event_id",
+    ]
+
+
+def version_order(alias: str | None = None) -> list[Column]:
+    """``version_order_sql`` as columns."""
+    return [F.expr(expression) for expression in version_order_sql(alias)]
+
+
 def latest_per_key(curated: DataFrame, business_key: str) -> DataFrame:
-    """One row per business key: the newest version by VERSION_ORDER (deterministic)."""
-    order = Window.partitionBy(business_key).orderBy(*[F.col(name).desc() for name in VERSION_ORDER])
+    """One row per business key: the newest version by ``version_order`` (deterministic)."""
+    order = Window.partitionBy(business_key).orderBy(*[part.desc() for part in version_order()])
     return curated.withColumn("_rank", F.row_number().over(order)).where(F.col("_rank") == 1).drop("_rank")
 
 
-def version_of(alias: str) -> Column:
-    """The version order of a curated row as one comparable struct."""
-    return F.struct(*[F.col(f"{alias}.{name}") for name in VERSION_ORDER])
-
-
-def newer_than(incoming: DataFrame, current: DataFrame, business_key: str) -> DataFrame:
-    """Incoming rows that would change the current table: new keys, or strictly newer versions."""
-    existing = current.select(business_key, *VERSION_ORDER).alias("t")
-    joined = incoming.alias("s").join(existing, F.col(f"s.{business_key}") == F.col(f"t.{business_key}"), "left")
-    changes = joined.where(F.col(f"t.{business_key}").isNull() | (version_of("s") > version_of("t")))
-    return changes.select("s.*", F.col(f"t.{business_key}").isNotNull().alias("_exists"))
+def version_of_sql(alias: str) -> str:
+    """The version order of a curated row as one comparable struct (SQL)."""
+    return f"struct({', '.join(version_order_sql(alias))})"
 
 
 def aligned_to(incoming: DataFrame, target_schema: T.StructType) -> DataFrame:

@@ -39,6 +39,12 @@ def landing_line(
     }
 
 
+def kinesis_line(source: str, key: str, event_time: str, shard: int, sequence_number: str, record: dict, event_id: str) -> dict:
+    """A landing line of a record read from a Kinesis shard: no offset, a sequence number."""
+    line = landing_line(source, key, event_time, 0, record, partition=shard, event_id=event_id)
+    return {**line, "topic": f"ledgerflow-{source}", "offset": None, "sequenceNumber": sequence_number}
+
+
 def quarantine_line(rejected: dict, reasons: list[dict], payload) -> dict:
     """The quarantine line of a rejected landing line: its lineage, the reasons and the payload."""
     lineage = [field.name for field in lake().quarantine_line if field.name in rejected]
@@ -78,7 +84,7 @@ class LakeFolder:
         self.root = path.resolve().as_uri()
 
     def _write(self, kind: str, source: str, lines: list[dict], partition: int) -> str:
-        offsets = [line["offset"] for line in lines]
+        offsets = [line["offset"] if line["offset"] is not None else int(line["sequenceNumber"]) for line in lines]
         key = batch_object_key(kind, source, lines[0]["topic"], partition, min(offsets), max(offsets))
         target = self.path / key
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sourceNames } from '#contracts/registry.ts';
 import { deterministicUuid } from '#lib/ids.ts';
 import { fileReportKey, lakePrefixes } from '#contracts/lake.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { type Reconciliation, reconcile, traceEvent } from '../../tools/pipeline/reconcile.ts';
-import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
+import { reconcile, traceEvent } from '../../tools/pipeline/reconcile.ts';
 import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
-import { expectedOutcome, generateSample } from '../../tools/sample-data/generate-sample.ts';
-import { useLocalRuntime, waitForObject } from './support.ts';
+import { mixedSampleThroughApi, useLocalRuntime, waitForObject } from './support.ts';
 
 // Keys unique to this run, so earlier runs against the same lake cannot change the counts.
 const runId = `e2e${Date.now().toString(36)}-`;
@@ -21,53 +19,22 @@ const perSource = 400;
 const local = useLocalRuntime();
 
 describe('a mixed sample through the public API', () => {
-  const samples = Object.fromEntries(sourceNames().map((source) => [source, generateSample({ source, count: perSource, seed: 11, keyPrefix: runId })]));
-  const accepted: AcceptedRecord[] = [];
-  let result: Reconciliation;
-
-  beforeAll(async () => {
-    const watcher = new LakeWatcher(s3);
-    await watcher.snapshot();
-    for (const [source, sample] of Object.entries(samples)) {
-      const sent = await sendRecords({ apiUrl: local.runtime.apiUrl, token: local.token, source, records: sample.map((entry) => entry.record), batchSize: 100 });
-      expect(sent.refused).toEqual([]);
-      accepted.push(...sent.accepted);
-    }
-    await waitUntilSettled(watcher, accepted.length, { timeoutMs: 8 * 60_000 });
-    result = await reconcile(accepted);
-  });
+  const run = mixedSampleThroughApi(local, { perSource, seed: 11, keyPrefix: runId });
 
   it('accepts every record of well-formed requests', () => {
-    expect(accepted).toHaveLength(perSource * sourceNames().length);
-    expect(new Set(accepted.map((record) => record.eventId)).size).toBe(accepted.length);
+    expect(run.accepted).toHaveLength(perSource * sourceNames().length);
+    expect(new Set(run.accepted.map((record) => record.eventId)).size).toBe(run.accepted.length);
   });
 
-  for (const source of sourceNames()) {
-    it(`accounts for every accepted ${source} record: quarantined, curated, superseded or deleted, none lost`, () => {
-      const expected = expectedOutcome(source, samples[source]!);
-      const counts = result.sources.find((entry) => entry.source === source)!;
-      expect(counts).toMatchObject({
-        accepted: perSource,
-        quarantined: expected.quarantined,
-        valid: expected.valid,
-        curated: expected.curatedRows,
-        deletesApplied: expected.deletedEntities,
-        lost: 0,
-        inBoth: 0,
-      });
-      expect(counts.curated + counts.superseded + counts.deletesApplied).toBe(counts.valid);
-    });
-  }
-
   it('records why each invalid record was quarantined', () => {
-    const reasons = Object.keys(result.sources.find((entry) => entry.source === 'claims')!.quarantineReasons);
+    const reasons = Object.keys(run.result.sources.find((entry) => entry.source === 'claims')!.quarantineReasons);
     expect(reasons).toEqual(expect.arrayContaining(['claim reported before its loss date']));
   });
 
   it('traces one record by its event id through logs, Kafka headers, landing object, raw and curated tables', async () => {
     const source = 'policies';
-    const firstPolicy = samples[source]!.findIndex((entry) => entry.kind === 'new');
-    const record = accepted.filter((entry) => entry.source === source)[firstPolicy]!;
+    const firstPolicy = run.samples[source]!.findIndex((entry) => entry.kind === 'new');
+    const record = run.accepted.filter((entry) => entry.source === source)[firstPolicy]!;
 
     const rows = await traceEvent(source, record.eventId);
     expect(rows.raw).toHaveLength(1);
@@ -86,8 +53,8 @@ describe('a mixed sample through the public API', () => {
     expect(log).toContain(String(raw.ingest_batch_id));
 
     // It is the curated row's version unless a later record of the key is at least as new.
-    const first = samples[source]![firstPolicy]!.record;
-    const replaced = samples[source]!.some(
+    const first = run.samples[source]![firstPolicy]!.record;
+    const replaced = run.samples[source]!.some(
       (entry, index) => index > firstPolicy && entry.record.policyId === first.policyId && Date.parse(String(entry.record.updatedAt)) >= Date.parse(String(first.updatedAt)),
     );
     expect(rows.curated.map((row) => row._event_id)).toEqual(replaced ? [] : [record.eventId]);

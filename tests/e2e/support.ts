@@ -1,8 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sourceNames } from '#contracts/registry.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { localToken, runScript, type RuntimeProcess, startRuntime } from '../../tools/pipeline/local-services.ts';
-import { lakeClient } from '../../tools/pipeline/settle.ts';
+import { localToken, runScript, type RuntimeProcess, type StreamEngine, startRuntime } from '../../tools/pipeline/local-services.ts';
+import { type Reconciliation, reconcile } from '../../tools/pipeline/reconcile.ts';
+import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
+import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
+import { expectedOutcome, generateSample, type LabelledRecord } from '../../tools/sample-data/generate-sample.ts';
 
 export interface LocalRuntimeContext {
   runtime: RuntimeProcess;
@@ -11,11 +15,11 @@ export interface LocalRuntimeContext {
 }
 
 /** Starts the Docker-free runtime before the tests of a file (the local stack must be up) and stops it after them. */
-export function useLocalRuntime(): LocalRuntimeContext {
+export function useLocalRuntime(options: { stream?: StreamEngine } = {}): LocalRuntimeContext {
   const context = {} as LocalRuntimeContext;
   beforeAll(async () => {
     if (!runScript('stack:status', ['--quiet'], { quiet: true })) throw new Error('the local stack is not up: run `npm run stack:up` first');
-    context.runtime = await startRuntime();
+    context.runtime = await startRuntime({ stream: options.stream });
     context.token = localToken();
   });
   afterAll(async () => {
@@ -36,4 +40,49 @@ export async function waitForObject(key: string, timeoutMs = 60_000): Promise<Re
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`${key} did not appear within ${timeoutMs / 1000} s`);
+}
+
+export interface MixedSampleRun {
+  samples: Record<string, LabelledRecord[]>;
+  accepted: AcceptedRecord[];
+  /** Set once every accepted record has settled. */
+  result: Reconciliation;
+}
+
+/**
+ * Sends a generated sample of every source through the runtime's API before the tests of
+ * the enclosing describe, waits until the lake settles and reconciles; then tests that
+ * every accepted record of each source is accounted for, none lost.
+ */
+export function mixedSampleThroughApi(local: LocalRuntimeContext, options: { perSource: number; seed: number; keyPrefix: string }): MixedSampleRun {
+  const run = { samples: Object.fromEntries(sourceNames().map((source) => [source, generateSample({ source, count: options.perSource, seed: options.seed, keyPrefix: options.keyPrefix })])), accepted: [] } as unknown as MixedSampleRun;
+  beforeAll(async () => {
+    const watcher = new LakeWatcher(lakeClient());
+    await watcher.snapshot();
+    for (const [source, sample] of Object.entries(run.samples)) {
+      const sent = await sendRecords({ apiUrl: local.runtime.apiUrl, token: local.token, source, records: sample.map((entry) => entry.record), batchSize: 100 });
+      expect(sent.refused).toEqual([]);
+      run.accepted.push(...sent.accepted);
+    }
+    await waitUntilSettled(watcher, run.accepted.length, { timeoutMs: 8 * 60_000 });
+    run.result = await reconcile(run.accepted);
+  });
+
+  for (const source of sourceNames()) {
+    it(`accounts for every accepted ${source} record: quarantined, curated, superseded or deleted, none lost`, () => {
+      const expected = expectedOutcome(source, run.samples[source]!);
+      const counts = run.result.sources.find((entry) => entry.source === source)!;
+      expect(counts).toMatchObject({
+        accepted: options.perSource,
+        quarantined: expected.quarantined,
+        valid: expected.valid,
+        curated: expected.curatedRows,
+        deletesApplied: expected.deletedEntities,
+        lost: 0,
+        inBoth: 0,
+      });
+      expect(counts.curated + counts.superseded + counts.deletesApplied).toBe(counts.valid);
+    });
+  }
+  return run;
 }

@@ -4,9 +4,18 @@ import { sleep } from './batch-processor.ts';
 
 /** `aws/lambda/<ESM-UUID>/<shard>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`, the documented naming of S3 on-failure records. */
 export function failureObjectKey(mappingUuid: string, shard: string, now = new Date()): string {
+  return datedKey(`aws/lambda/${mappingUuid}/${shard}/`, now);
+}
+
+/** `aws/lambda/async/<function name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`: asynchronous invocations' S3 on-failure records. */
+export function asyncFailureObjectKey(functionName: string, now = new Date()): string {
+  return datedKey(`aws/lambda/async/${functionName}/`, now);
+}
+
+function datedKey(prefix: string, now: Date): string {
   const iso = now.toISOString();
   const day = iso.slice(0, 10);
-  return `aws/lambda/${mappingUuid}/${shard}/${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${randomUUID()}`;
+  return `${prefix}${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${randomUUID()}`;
 }
 
 /**

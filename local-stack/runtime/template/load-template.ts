@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseCfnYaml } from './cfn-yaml.ts';
 import { IntrinsicResolver, NO_VALUE, stableUuid } from './intrinsics.ts';
 import type {
-  ApiDefinition, EsbuildProperties, FunctionDefinition, JwtAuthorizerDefinition, KafkaSourceDefinition, KinesisSourceDefinition,
+  ApiDefinition, AsyncInvokeConfig, EsbuildProperties, FunctionDefinition, JwtAuthorizerDefinition, KafkaSourceDefinition, KinesisSourceDefinition,
   RouteDefinition, S3SourceDefinition, TemplateModel,
 } from './model.ts';
 import { resolveParameters } from './parameters.ts';
@@ -19,7 +19,7 @@ const implicitRestApi = 'ServerlessRestApi';
 const ignoredFunctionProperties = new Set([
   'Description', 'Policies', 'Role', 'Tracing', 'LoggingConfig', 'VpcConfig', 'Tags', 'AutoPublishAlias', 'DeploymentPreference',
   'ReservedConcurrentExecutions', 'ProvisionedConcurrencyConfig', 'KmsKeyArn', 'PermissionsBoundary', 'EphemeralStorage',
-  'DeadLetterQueue', 'EventInvokeConfig', 'RuntimeManagementConfig', 'SnapStart', 'FunctionUrlConfig', 'PropagateTags',
+  'DeadLetterQueue', 'RuntimeManagementConfig', 'SnapStart', 'FunctionUrlConfig', 'PropagateTags',
   'RecursiveLoop', 'AutoPublishCodeSha256', 'AssumeRolePolicyDocument', 'CodeSigningConfigArn', 'FileSystemConfigs', 'VersionDescription',
 ]);
 
@@ -160,7 +160,7 @@ function isPlainMap(value: unknown): value is Record<string, any> {
 
 function functionDefinition(logicalId: string, merged: Record<string, any>, metadata: any, templateDir: string, resolver: IntrinsicResolver, path: string): FunctionDefinition {
   for (const key of Object.keys(merged)) {
-    if (!ignoredFunctionProperties.has(key) && !['Handler', 'Runtime', 'CodeUri', 'InlineCode', 'Layers', 'Timeout', 'MemorySize', 'Architectures', 'Environment', 'Events', 'FunctionName', 'PackageType', 'ImageUri', 'ImageConfig'].includes(key)) {
+    if (!ignoredFunctionProperties.has(key) && !['Handler', 'Runtime', 'CodeUri', 'InlineCode', 'Layers', 'Timeout', 'MemorySize', 'Architectures', 'Environment', 'Events', 'FunctionName', 'PackageType', 'ImageUri', 'ImageConfig', 'EventInvokeConfig'].includes(key)) {
       throw new TemplateError(`function property ${key} is not supported locally`, `${path}.Properties.${key}`);
     }
   }
@@ -202,7 +202,18 @@ function functionDefinition(logicalId: string, merged: Record<string, any>, meta
     environment,
     environmentRefs,
     build: buildProperties(metadata, resolver, `${path}.Metadata`),
+    asyncInvoke: asyncInvokeConfig(merged.EventInvokeConfig, resolver, `${path}.Properties.EventInvokeConfig`),
   };
+}
+
+function asyncInvokeConfig(raw: unknown, resolver: IntrinsicResolver, path: string): AsyncInvokeConfig {
+  const properties = (raw === undefined ? {} : resolver.resolve(raw, path)) as Record<string, any>;
+  const retries = Number(properties.MaximumRetryAttempts ?? 2);
+  const maxAge = Number(properties.MaximumEventAgeInSeconds ?? 21600);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 2) throw new TemplateError('MaximumRetryAttempts must be 0, 1 or 2', `${path}.MaximumRetryAttempts`);
+  if (!Number.isInteger(maxAge) || maxAge < 60 || maxAge > 21600) throw new TemplateError('MaximumEventAgeInSeconds must be 60 to 21600', `${path}.MaximumEventAgeInSeconds`);
+  const onFailure = properties.DestinationConfig?.OnFailure?.Destination;
+  return { maximumRetryAttempts: retries, maximumEventAgeInSeconds: maxAge, ...(typeof onFailure === 'string' && onFailure !== '' ? { onFailureDestination: onFailure } : {}) };
 }
 
 function buildProperties(metadata: any, resolver: IntrinsicResolver, path: string): EsbuildProperties | undefined {

@@ -33,6 +33,18 @@ export interface FunctionDefinition {
   /** Template references per variable (`!Ref LakeBucket` -> LakeBucket), to map local resource names. */
   environmentRefs: Record<string, string>;
   build?: EsbuildProperties;
+  /** How asynchronous invocations are retried and where their failures go (`EventInvokeConfig`). */
+  asyncInvoke: AsyncInvokeConfig;
+}
+
+/** `EventInvokeConfig`, with Lambda's defaults where the template is silent. */
+export interface AsyncInvokeConfig {
+  /** 0 to 2 retries after the first attempt (default 2). */
+  maximumRetryAttempts: number;
+  /** 60 to 21600 seconds an event may wait in the queue (default 21600). */
+  maximumEventAgeInSeconds: number;
+  /** ARN of the on-failure destination; only S3 buckets are written locally. */
+  onFailureDestination?: string;
 }
 
 export interface JwtAuthorizerDefinition {

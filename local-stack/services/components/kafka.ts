@@ -7,6 +7,7 @@ import { type Artifact, copyJars } from '../maven.ts';
 import { pidFile, startDetached } from '../processes.ts';
 import { runLogged, say } from '../progress.ts';
 import { loopback, type StackSettings } from '../settings.ts';
+import { type BrokerKeystore, ensureBrokerKeystore, ensureScramUser, saslTlsProperties } from './kafka-sasl-tls.ts';
 
 /**
  * Apache Kafka as one KRaft node (broker and controller in one JVM), from the server
@@ -47,8 +48,10 @@ export function kafkaService(settings: StackSettings): Service {
   const home = settings.paths.kafka;
   const dataDir = join(settings.paths.data, 'kafka');
   const logFile = join(settings.paths.logs, 'kafka.log');
-  const serverProperties = join(home, 'config/server.properties');
-  const log4jProperties = join(home, 'config/log4j2.properties');
+  // Beside the data, not in the install: a test stack's install is a link to another stack's.
+  const configDir = join(settings.paths.data, 'kafka-config');
+  const serverProperties = join(configDir, 'server.properties');
+  const log4jProperties = join(configDir, 'log4j2.properties');
   const classpathArgs = [`-Dlog4j2.configurationFile=${log4jProperties}`, '-cp', `${join(home, 'libs')}/*`];
 
   const withAdmin = async <T>(work: (admin: Admin) => Promise<T>): Promise<T> => {
@@ -62,14 +65,15 @@ export function kafkaService(settings: StackSettings): Service {
 
   return {
     name: 'kafka',
-    ports: [settings.kafkaPort, settings.kafkaControllerPort],
+    ports: [settings.kafkaPort, settings.kafkaControllerPort, ...(settings.kafkaSaslTls ? [settings.kafkaSaslTls.port] : [])],
     logFile,
     pidFile: pidFile(settings.paths.pids, 'kafka'),
     startTimeoutMs: 90_000,
     isEnabled: () => true,
 
     async start() {
-      writeConfiguration(settings, { serverProperties, log4jProperties, dataDir });
+      const keystore = settings.kafkaSaslTls && (await ensureBrokerKeystore(settings.paths.kafkaTls, logFile));
+      writeConfiguration(settings, { serverProperties, log4jProperties, dataDir, keystore });
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         // KRaft needs its log directory formatted with a cluster id once, before the first start.
         await runLogged('format the Kafka log directory', java(), [
@@ -95,6 +99,10 @@ export function kafkaService(settings: StackSettings): Service {
     isAnswering: () => withAdmin(async (admin) => (await admin.metadata({})).brokers.size > 0).catch(() => false),
 
     async provision() {
+      if (settings.kafkaSaslTls) {
+        const broker = `${loopback}:${settings.kafkaPort}`;
+        await ensureScramUser({ saslTls: settings.kafkaSaslTls, dir: settings.paths.kafkaTls, plaintextBroker: broker, classpathArgs, logFile });
+      }
       await withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
         const missing = settings.topics.filter((topic) => !existing.has(topic));
@@ -121,11 +129,12 @@ const newClusterId = () => randomBytes(16).toString('base64url');
 
 function writeConfiguration(
   settings: StackSettings,
-  files: { serverProperties: string; log4jProperties: string; dataDir: string },
+  files: { serverProperties: string; log4jProperties: string; dataDir: string; keystore?: BrokerKeystore },
 ): void {
   mkdirSync(join(files.serverProperties, '..'), { recursive: true });
   const broker = `${loopback}:${settings.kafkaPort}`;
   const controller = `${loopback}:${settings.kafkaControllerPort}`;
+  const saslTls = settings.kafkaSaslTls && files.keystore ? { listener: `,SASL_SSL://${loopback}:${settings.kafkaSaslTls.port}`, properties: saslTlsProperties(settings.kafkaSaslTls, files.keystore) } : undefined;
   // One node, so every internal topic has one replica; topics are created on purpose, never by a typo.
   writeFileSync(
     files.serverProperties,
@@ -133,12 +142,12 @@ function writeConfiguration(
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${controller}
-listeners=PLAINTEXT://${broker},CONTROLLER://${controller}
-advertised.listeners=PLAINTEXT://${broker}
+listeners=PLAINTEXT://${broker},CONTROLLER://${controller}${saslTls?.listener ?? ''}
+advertised.listeners=PLAINTEXT://${broker}${saslTls?.listener ?? ''}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=${files.dataDir}
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+${saslTls?.properties ?? ''}log.dirs=${files.dataDir}
 num.partitions=${settings.kafkaPartitions}
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1

@@ -15,7 +15,7 @@ function fakeStream(fails: (partitionKey: string, attempt: number) => string | u
   const attempts = new Map<string, number>();
   const requests: PutRecordsCommandInput[] = [];
   let sequence = 1000n;
-  const send: Send = vi.fn(async (input) => {
+  const send: Send = vi.fn(async (input: PutRecordsCommandInput) => {
     requests.push(input);
     return {
       Records: input.Records!.map((record) => {
@@ -60,7 +60,7 @@ describe('putRecordsDurably', () => {
   });
 
   it('gives up after its attempts with bounded backoff, reporting per record which are not durable and why', async () => {
-    const sleep = vi.fn(async () => {});
+    const sleep = vi.fn(async (_ms: number) => {});
     const stream = fakeStream((key) => (key === 'K-2' ? 'InternalFailure' : undefined));
     const outcomes = await putRecordsDurably(stream.send, 'ledgerflow-local-claims', messages(3), { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250, sleep });
     expect(stream.attempts.get('K-2')).toBe(4);

@@ -49,7 +49,7 @@ describe('template model of template.yaml', () => {
     const sources = model().kafkaSources;
     expect(sources.map((source) => source.topics[0]).sort()).toEqual(['ingest.claims', 'ingest.policies', 'ingest.transactions']);
     for (const source of sources) {
-      expect(source).toMatchObject({ kind: 'self-managed', functionLogicalId: 'ValidateFunction', bootstrapServers: ['127.0.0.1:9092'], consumerGroupId: 'ledgerflow-dev-validate', startingPosition: 'TRIM_HORIZON', batchSize: 1000, maximumBatchingWindowInSeconds: 1 });
+      expect(source).toMatchObject({ kind: 'self-managed', functionLogicalId: 'ValidateFunction', bootstrapServers: ['127.0.0.1:9092'], consumerGroupId: `ledgerflow-dev-validate-${source.topics[0]!.replace('ingest.', '')}`, startingPosition: 'TRIM_HORIZON', batchSize: 1000, maximumBatchingWindowInSeconds: 1 });
       expect(source.eventSourceArn).toBeUndefined();
       expect(source.onFailureDestination).toBe('arn:aws:s3:::LakeBucket');
       // With an on-failure destination and infinite retries, AWS caps retries at 10.

@@ -139,6 +139,39 @@ describe('template', () => {
     }
   });
 
+  it('gives each Kafka mapping a consumer group id of its own, as AWS requires', () => {
+    const mappings = resources.filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.Topics);
+    const groupIds = mappings.flatMap(([, r]) => {
+      const msk = r.Properties.AmazonManagedKafkaEventSourceConfig['Fn::If'][1].ConsumerGroupId['Fn::Sub'];
+      const selfManaged = r.Properties.SelfManagedKafkaEventSourceConfig['Fn::If'][2].ConsumerGroupId['Fn::Sub'];
+      expect(msk).toBe(selfManaged);
+      return [msk];
+    });
+    expect(new Set(groupIds).size).toBe(mappings.length);
+  });
+
+  it('sends failed asynchronous invocations of the S3-triggered functions to the lake bucket after two retries', () => {
+    for (const id of ['MergeTriggerFunction', 'FileDropFunction']) {
+      const [, fn] = functions.find(([candidate]) => candidate === id)!;
+      expect(Object.values(fn.Properties.Events).every((event: any) => event.Type === 'S3'), id).toBe(true);
+      expect(fn.Properties.EventInvokeConfig, id).toEqual({
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 21600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': 'LakeBucket.Arn' } } },
+      });
+    }
+  });
+
+  it('lets the S3-triggered functions write only their own on-failure prefix of the lake bucket', () => {
+    const bucketArn = 'arn:${AWS::Partition}:s3:::${AWS::StackName}-lake-${AWS::AccountId}-${AWS::Region}';
+    for (const id of ['MergeTriggerFunction', 'FileDropFunction']) {
+      const [, fn] = functions.find(([candidate]) => candidate === id)!;
+      const statements = fn.Properties.Policies.flatMap((p: any) => p.Statement ?? []);
+      expect(statements.find((s: any) => s.Sid === 'OnFailureDestination'), id).toMatchObject({ Action: 's3:PutObject', Resource: { 'Fn::Sub': `${bucketArn}/aws/lambda/async/*` } });
+      expect(statements.find((s: any) => s.Sid === 'OnFailureDestinationBucket'), id).toMatchObject({ Action: 's3:ListBucket', Resource: { 'Fn::Sub': bucketArn } });
+    }
+  });
+
   it('triggers the merge only for objects under the landing prefix', () => {
     const [, trigger] = functions.find(([id]) => id === 'MergeTriggerFunction')!;
     const s3Event = trigger.Properties.Events.LandingObjectCreated.Properties;

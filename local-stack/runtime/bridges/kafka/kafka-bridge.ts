@@ -226,6 +226,16 @@ class GroupConsumer {
   }
 }
 
+/** AWS refuses a Kafka mapping whose ConsumerGroupId another Kafka event source already uses. */
+export function assertUniqueConsumerGroups(sources: readonly KafkaSourceDefinition[]): void {
+  const seen = new Map<string, string>();
+  for (const source of sources) {
+    const other = seen.get(source.consumerGroupId);
+    if (other) throw new TemplateError(`ConsumerGroupId ${source.consumerGroupId} is already used by ${other}; each Kafka event source needs a group of its own`, source.id);
+    seen.set(source.consumerGroupId, source.id);
+  }
+}
+
 /**
  * Lambda's Kafka event source mappings for the template's functions: consumer group per
  * mapping, batches by BatchSize and MaximumBatchingWindowInSeconds, offsets committed only
@@ -238,6 +248,7 @@ export async function startKafkaBridge(options: KafkaBridgeOptions): Promise<{ s
   let s3Client: S3Client | undefined;
   const s3 = () => (s3Client ??= localS3Client(settings));
 
+  assertUniqueConsumerGroups(registry.model.kafkaSources);
   const groups = new Map<string, { brokers: string[]; sources: KafkaSourceDefinition[] }>();
   for (const source of registry.model.kafkaSources) {
     if (!source.enabled) {
@@ -252,12 +263,7 @@ export async function startKafkaBridge(options: KafkaBridgeOptions): Promise<{ s
       throw new TemplateError(`on-failure destination ${source.onFailureDestination} is not run locally (S3 buckets only)`, source.id);
     }
     const brokers = source.kind === 'msk' ? mskBrokers : source.bootstrapServers;
-    const key = `${source.consumerGroupId}|${brokers.join(',')}`;
-    const group = groups.get(key) ?? { brokers, sources: [] };
-    const other = group.sources.find((existing) => existing.functionLogicalId !== source.functionLogicalId);
-    if (other) throw new TemplateError(`ConsumerGroupId ${source.consumerGroupId} is shared with ${other.id}, which feeds another function`, source.id);
-    group.sources.push(source);
-    groups.set(key, group);
+    groups.set(`${source.consumerGroupId}|${brokers.join(',')}`, { brokers, sources: [source] });
   }
 
   const consumers: GroupConsumer[] = [];

@@ -4,7 +4,8 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { invokeAsync } from '../../async-invoke.ts';
 import type { FunctionRegistry } from '../../function-registry.ts';
 import type { S3SourceDefinition } from '../../template/model.ts';
-import { localAwsSettings, localS3Client } from '../local-aws.ts';
+import { TemplateError } from '../../template/template-error.ts';
+import { bucketFromArn, localAwsSettings, localS3Client } from '../local-aws.ts';
 import { encodeS3Key, matchesSource, type MinioEventRecord, toS3EventRecord } from './s3-event.ts';
 
 export interface S3BridgeOptions {
@@ -19,7 +20,8 @@ export interface S3BridgeOptions {
 /**
  * The template's S3 events on MinIO. The watched prefixes are listed every second and
  * each new object (or new ETag) becomes an `ObjectCreated:Put` record sent to its
- * function as an asynchronous invocation (two retries).
+ * function as an asynchronous invocation (invokeAsync: the function's EventInvokeConfig
+ * retries, then its on-failure destination).
  *
  * Listing rather than MinIO's ListenBucketNotification stream: that stream is buffered
  * (4 KB) on the server, so on a quiet bucket an event can wait minutes, and it forgets
@@ -41,14 +43,20 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
     const bucket = registry.bucketNames[source.bucketLogicalId]!;
     byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), source]);
   }
+  for (const source of registry.model.s3Sources) {
+    const destination = registry.model.functions.get(source.functionLogicalId)?.asyncInvoke.onFailureDestination;
+    if (destination && !bucketFromArn(destination, registry)) {
+      throw new TemplateError(`on-failure destination ${destination} is not run locally (S3 buckets only)`, `${source.functionLogicalId}.EventInvokeConfig`);
+    }
+  }
   const pending = new Set<Promise<unknown>>();
-  let stopping = false;
+  const state = { stopping: false };
 
   const dispatch = (bucket: string, record: MinioEventRecord) => {
     for (const source of byBucket.get(bucket) ?? []) {
       if (!matchesSource(source, record)) continue;
       const event = { Records: [toS3EventRecord(record, source, registry.region)] };
-      const task = invokeAsync(registry, source.functionLogicalId, event, { baseDelayMs: options.retryBaseDelayMs, onNotice });
+      const task = invokeAsync(registry, source.functionLogicalId, event, { baseDelayMs: options.retryBaseDelayMs, onNotice, state });
       pending.add(task);
       task.finally(() => pending.delete(task)).catch(() => undefined);
     }
@@ -86,7 +94,7 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
 
   const failures = new Map<string, number>();
   const loop = async (watcher: (typeof watchers)[number]) => {
-    while (!stopping) {
+    while (!state.stopping) {
       try {
         await pollOnce(watcher);
         failures.delete(watcher.bucket);
@@ -105,7 +113,7 @@ export async function startS3Bridge(options: S3BridgeOptions): Promise<{ stop():
 
   return {
     stop: async () => {
-      stopping = true;
+      state.stopping = true;
       await Promise.allSettled(loops);
       // Accepted events finish their invocation (and retries), as Lambda's queue would.
       await Promise.allSettled(pending);

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { publishToKinesis } from '#lib/stream-publisher.ts';
+import { deleteStream, kinesisService, recreateStream, stackKinesisClient } from '../lib/kinesis-streams.ts';
+import { localRuntimeOptions } from '../lib/local-runtime.ts';
+import { ingestMessages, transactionRecords } from '../lib/sample.ts';
+import { requireServices } from '../lib/services.ts';
+import type { Stage } from '../lib/stage.ts';
+import { sleep } from '../lib/timing.ts';
+import { bridgeFigures, deliveryCounter, type Delivery } from './bridge.ts';
+
+const batchSize = 100;
+/** The bridge's default pause before polling a shard that had nothing new; the baseline polls as often. */
+const pollIntervalMs = 250;
+
+/** Puts one batch at a time and times it from PutRecords' answer (every record durable) to delivery of its last record. */
+async function timeBatches(kinesis: KinesisClient, stream: string, batches: number, delivery: Delivery, timeoutMs: number): Promise<number[]> {
+  const messages = ingestMessages(transactionRecords({ count: batchSize, recordBytes: 1024, mix: 'new' })).map((message) => ({ ...message, topic: stream }));
+  const latencies: number[] = [];
+  for (let index = 0; index < batches; index++) {
+    const delivered = delivery.expect(batchSize);
+    await publishToKinesis((input) => kinesis.send(new PutRecordsCommand(input)), messages);
+    const acknowledged = performance.now();
+    const at = await Promise.race([delivered, sleep(timeoutMs).then(() => Number.NaN)]);
+    if (Number.isNaN(at)) throw new Error(`batch ${index + 1} was not delivered within ${timeoutMs / 1000} s`);
+    latencies.push(at - acknowledged);
+    await sleep(50);
+  }
+  return latencies;
+}
+
+/** The baseline consumer: GetRecords on the one shard from its end, pausing `pollIntervalMs` when nothing came. */
+function plainPoller(kinesis: KinesisClient, stream: string, delivery: { delivered(records: number): void }) {
+  let stopped = false;
+  const done = (async () => {
+    const { Shards } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: Shards![0]!.ShardId, ShardIteratorType: 'LATEST' }))).ShardIterator;
+    while (!stopped && iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+      iterator = page.NextShardIterator;
+      if (page.Records?.length) delivery.delivered(page.Records.length);
+      else await sleep(pollIntervalMs);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/**
+ * The Kinesis event-source bridge of the Docker-free runtime (zero batching window, a
+ * trivial function, one shard) against a plain GetRecords poller with the bridge's poll
+ * interval: per batch, from PutRecords' answer to delivery of the last record (for the
+ * bridge: the end of the invocation that held it; the checkpoint follows).
+ */
+export const bridgeKinesisStage: Stage = {
+  name: 'bridge-kinesis',
+  needs: 'Kinesis (npm run stack:up); the stage runs its own bridge over a benchmark-only template',
+  async run({ sizes, repoRoot, log }) {
+    const { stackSettings } = await import('../../local-stack/stack.config.ts');
+    await requireServices('bridge-kinesis', [kinesisService(stackSettings.kinesisEndpoint)]);
+    const kinesis = await stackKinesisClient();
+    const stream = `bench-bridge-${Date.now().toString(36)}`;
+    const batches = sizes.bridgeBatches;
+    const timeoutMs = 30_000;
+    await recreateStream(kinesis, stream, 1);
+    try {
+      log(`baseline: a plain GetRecords poller, ${batches} batches of ${batchSize}`);
+      const plainDelivery = deliveryCounter();
+      const poller = plainPoller(kinesis, stream, plainDelivery);
+      let plain: number[];
+      try {
+        await sleep(500);
+        plain = await timeBatches(kinesis, stream, batches, plainDelivery, timeoutMs);
+      } finally {
+        await poller.stop();
+      }
+
+      log(`the runtime's bridge with a trivial function, ${batches} batches of ${batchSize}`);
+      const { startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
+      const bridgeDelivery = deliveryCounter();
+      const invocations: { dispatchDelayMs: number; invokeMs: number }[] = [];
+      const failures: string[] = [];
+      const runtime = await startLocalRuntime({
+        templatePath: join(repoRoot, 'bench/fixtures/bridge-kinesis/template.yaml'),
+        stateDir: localRuntimeOptions.stateDir,
+        envVarsPath: localRuntimeOptions.envVarsPath,
+        parameterOverrides: { StreamName: stream },
+        maxInstances: 1,
+        apiPort: false,
+        invokePort: false,
+        kinesis: true,
+        kinesisPollIntervalMs: pollIntervalMs,
+        onLog: () => {},
+        onNotice: (text) => {
+          if (/fail|error/i.test(text)) failures.push(text);
+        },
+        onKinesisBatch: (report) => {
+          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
+          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs });
+        },
+      });
+      const { registry } = runtime;
+      const invoke = registry.invoke.bind(registry);
+      registry.invoke = async (logicalId, event, options) => {
+        const outcome = await invoke(logicalId, event, options);
+        if (outcome.ok) bridgeDelivery.delivered((event as { Records?: unknown[] }).Records?.length ?? 0);
+        return outcome;
+      };
+      let bridged: number[];
+      try {
+        await registry.invoke('TrivialFunction', { Records: [] }); // a warm instance, as in a steady pipeline
+        await sleep(1500);
+        invocations.length = 0;
+        bridged = await timeBatches(kinesis, stream, batches, bridgeDelivery, timeoutMs);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
+      } finally {
+        await runtime.stop();
+      }
+
+      const params = { batches, batchSize, batchingWindowSeconds: 0, shards: 1, pollIntervalMs, server: 'kinesalite' };
+      return bridgeFigures('bridge-kinesis', { bridged, plain, invocations, params }, {
+        measures: 'p95 of PutRecords-answer-to-invocation-end through the bridge minus p95 of PutRecords-answer-to-delivery of a plain GetRecords poller',
+        baselineIs: 'p95 of the plain poller',
+      });
+    } finally {
+      await deleteStream(kinesis, stream).catch(() => {});
+    }
+  },
+};

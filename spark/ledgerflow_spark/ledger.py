@@ -1,0 +1,113 @@
+"""The merge ledger: which landing objects of a source are claimed, and which are done.
+
+One small Delta table per source (``tables/ledger/<source>``, one row per event):
+
+- ``claimed``: a run took the landing object into a claim (``claim_id``). The claim's raw
+  rows are appended under Delta's transaction identifier ``ledgerflow-raw:<claim_id>``,
+  so whichever run completes a claim (its own run, a retry, the sweep) appends them at
+  most once: Delta skips an append whose identifier the raw table already holds.
+- ``done``: the object's rows are committed to the curated table. Written only after the
+  curated MERGE has committed; a crash in between leaves the object claimed but not done,
+  and the sweep merges it again, which changes nothing (the MERGE only takes strictly
+  newer versions).
+
+Claims are inserted by a MERGE on ``landing_key``, so of two runs that claim one object
+concurrently, Delta lets one commit and retries the other, which then finds the claim.
+Reading the ledger reads one row per landing object, never the raw or curated rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from .commits import with_conflict_retry
+from .storage import ensure_table, table_exists
+
+CLAIMED, DONE = "claimed", "done"
+
+LEDGER_SCHEMA = T.StructType(
+    [
+        T.StructField("landing_key", T.StringType()),
+        T.StructField("event", T.StringType()),
+        T.StructField("claim_id", T.StringType()),
+        T.StructField("run_id", T.StringType()),
+        T.StructField("at", T.TimestampType()),
+    ]
+)
+
+LEDGER_TABLE_PROPERTIES = {"delta.autoOptimize.optimizeWrite": "true", "delta.autoOptimize.autoCompact": "true"}
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    claim_id: str
+    done: bool
+
+
+def raw_transaction_id(claim_id: str) -> str:
+    """The Delta transaction identifier (``txnAppId``) of a claim's raw append."""
+    return f"ledgerflow-raw:{claim_id}"
+
+
+def _ledger(spark: SparkSession, path: str):
+    return spark.read.format("delta").load(path)
+
+
+def states(spark: SparkSession, path: str, keys: Sequence[str] | None = None) -> dict[str, ObjectState]:
+    """The claim and done state of the landing objects (all claimed ones when ``keys`` is None)."""
+    if keys is not None and not keys or not table_exists(spark, path):
+        return {}
+    rows = _ledger(spark, path)
+    if keys is not None:
+        rows = rows.where(F.col("landing_key").isin(list(keys)))
+    found = (
+        rows.groupBy("landing_key")
+        .agg(F.max(F.when(F.col("event") == CLAIMED, F.col("claim_id"))).alias("claim_id"), F.max((F.col("event") == DONE).cast("int")).alias("done"))
+        .collect()
+    )
+    return {row.landing_key: ObjectState(row.claim_id, bool(row.done)) for row in found if row.claim_id is not None}
+
+
+def claim_keys(spark: SparkSession, path: str, claim_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The landing objects of each claim."""
+    if not claim_ids:
+        return {}
+    rows = _ledger(spark, path).where((F.col("event") == CLAIMED) & F.col("claim_id").isin(list(claim_ids))).select("claim_id", "landing_key")
+    keys: dict[str, list[str]] = {claim_id: [] for claim_id in claim_ids}
+    for row in rows.collect():
+        keys[row.claim_id].append(row.landing_key)
+    return {claim_id: sorted(found) for claim_id, found in keys.items()}
+
+
+def claim(spark: SparkSession, path: str, keys: Sequence[str], claim_id: str, run_id: str) -> dict[str, ObjectState]:
+    """Claims the objects no claim holds yet; returns the state of every object in ``keys``
+    (an object another run claimed first keeps that run's claim)."""
+    ensure_table(spark, path, LEDGER_SCHEMA, LEDGER_TABLE_PROPERTIES)
+    rows = spark.createDataFrame([(key, CLAIMED, claim_id, run_id) for key in keys], "landing_key string, event string, claim_id string, run_id string")
+    rows = rows.withColumn("at", F.current_timestamp())
+
+    def insert() -> None:
+        (
+            DeltaTable.forPath(spark, path)
+            .alias("t")
+            .merge(rows.alias("s"), f"t.event = '{CLAIMED}' AND t.landing_key = s.landing_key")
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
+
+    with_conflict_retry(insert, f"claim {path}")
+    return states(spark, path, keys)
+
+
+def mark_done(spark: SparkSession, path: str, claims: dict[str, list[str]], run_id: str) -> None:
+    """Records the claims' objects as done (their rows are in the curated table): a blind append."""
+    rows = [(key, DONE, claim_id, run_id) for claim_id, keys in sorted(claims.items()) for key in keys]
+    if rows:
+        frame = spark.createDataFrame(rows, "landing_key string, event string, claim_id string, run_id string")
+        frame.withColumn("at", F.current_timestamp()).write.format("delta").mode("append").save(path)

@@ -1,0 +1,76 @@
+"""Progress that survives a crash: the ledger, Delta's transaction identifiers, the sweep."""
+
+from __future__ import annotations
+
+import pytest
+from delta.tables import DeltaTable
+from pyspark.testing import assertDataFrameEqual
+
+from ledgerflow_spark import ledger, merge
+from ledgerflow_spark.layout import ledger_path
+from ledgerflow_spark.sweep import sweep
+
+from .landing import upsert
+
+
+class InjectedCrashError(RuntimeError):
+    pass
+
+
+def crash(*_args, **_kwargs):
+    raise InjectedCrashError("the merge stopped here")
+
+
+def raw_count(spark, lake) -> int:
+    return spark.read.format("delta").load(lake.table("raw")).count()
+
+
+def curated_keys(spark, lake):
+    return spark.read.format("delta").load(lake.table("curated")).select("transactionId")
+
+
+def test_a_crash_between_the_raw_and_the_curated_step_is_completed_by_the_sweep_exactly_once(spark, lake, monkeypatch):
+    first = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0), upsert("t2", "2026-03-01T10:00:00.000Z", 1)])
+    second = lake.landing([upsert("t3", "2026-03-01T10:00:00.000Z", 2)], partition=1)
+    monkeypatch.setattr(merge, "merge_curated", crash)
+    with pytest.raises(InjectedCrashError):
+        merge.run_merge(spark, lake.root, "transactions", [first])
+    monkeypatch.undo()
+    assert raw_count(spark, lake) == 2
+
+    results = sweep(spark, lake.root, ["transactions"])
+    again = sweep(spark, lake.root, ["transactions"])
+
+    assertDataFrameEqual(curated_keys(spark, lake), [("t1",), ("t2",), ("t3",)])
+    assert raw_count(spark, lake) == 3
+    assert (results[0].landing_objects, results[0].curated_inserted) == (2, 3)
+    assert again[0].landing_objects == 0
+    assert {key: state.done for key, state in ledger.states(spark, ledger_path(lake.root, "transactions")).items()} == {first: True, second: True}
+
+
+def test_a_crash_after_the_curated_commit_leaves_the_object_not_done_and_the_sweep_changes_nothing(spark, lake, monkeypatch):
+    key = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0)])
+    monkeypatch.setattr(ledger, "mark_done", crash)
+    with pytest.raises(InjectedCrashError):
+        merge.run_merge(spark, lake.root, "transactions", [key])
+    monkeypatch.undo()
+    curated_versions = DeltaTable.forPath(spark, lake.table("curated")).history().count()
+
+    (result,) = sweep(spark, lake.root, ["transactions"])
+
+    assert (result.landing_objects, result.curated_unchanged) == (1, 1)
+    assert raw_count(spark, lake) == 1
+    assert DeltaTable.forPath(spark, lake.table("curated")).history().count() == curated_versions
+    assert ledger.states(spark, ledger_path(lake.root, "transactions"))[key].done
+
+
+def test_a_claim_completed_twice_appends_its_raw_rows_once(spark, lake):
+    key = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0), upsert("t2", "2026-03-01T10:00:00.000Z", 1)])
+    lines = merge.read_lines(spark, lake.root, [key], merge.LANDING_LINE, "landing/")
+    raw = merge.landing_to_raw(lines, "claim-1")
+    merge.ensure_table(spark, lake.table("raw"), raw.schema, merge.RAW_TABLE_PROPERTIES)
+
+    for _ in range(2):
+        merge.append_once(raw, lake.table("raw"), ledger.raw_transaction_id("claim-1"))
+
+    assert raw_count(spark, lake) == 2
