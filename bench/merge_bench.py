@@ -8,9 +8,9 @@ session factory (spark/ledgerflow_spark/session.py):
 
 1. the curated table is seeded once with ``run_merge`` over the seed objects (kept
    between runs: a table property records which seed it holds);
-2. a warm-up merge and append of a small set, then the raw and curated tables are
-   restored to their seeded versions;
-3. per size: restore raw and curated to the seeded versions, time ``run_merge`` over
+2. a warm-up merge and append of a small set, then the raw, curated and ledger tables
+   are restored to their seeded versions;
+3. per size: restore raw, curated and ledger to the seeded versions, time ``run_merge`` over
    the size's objects (the function the job service runs), then time a plain Delta
    append of the same landing lines to a separate table.
 
@@ -20,16 +20,19 @@ Prints one JSON object on the last line of stdout.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+
+import boto3
 
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
-from ledgerflow_spark.layout import LANDING_PREFIX, TABLES_PREFIX, bucket_root, table_path
+from ledgerflow_spark.layout import LANDING_PREFIX, TABLES_PREFIX, bucket_root, ledger_path, table_path
 from ledgerflow_spark.formats import LANDING_LINE, read_lines
 from ledgerflow_spark.merge import run_merge
-from ledgerflow_spark.session import build_session
+from ledgerflow_spark.session import build_session, with_local_stack_defaults
 
 SEED_PROPERTY = "ledgerflow.bench.seed"
 
@@ -45,12 +48,26 @@ def latest_version(spark, path: str) -> int:
     return DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
 
 
-def delete_tree(spark, uri: str) -> None:
-    jvm = spark.sparkContext._jvm
-    hadoop_path = jvm.org.apache.hadoop.fs.Path(uri)
-    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    if fs.exists(hadoop_path):
-        fs.delete(hadoop_path, True)
+def s3_client():
+    """An S3 client with the settings the Spark session uses for s3a."""
+    env = with_local_stack_defaults(os.environ)
+    return boto3.client(
+        "s3",
+        endpoint_url=env.get("S3_ENDPOINT") or None,
+        region_name=env.get("AWS_REGION") or None,
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+    )
+
+
+def delete_tree(uri: str) -> None:
+    """Deletes every object under an ``s3a://bucket/prefix`` URI (a table of the bench bucket)."""
+    bucket, _, prefix = uri.removeprefix("s3a://").partition("/")
+    s3 = s3_client()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
+        keys = [{"Key": entry["Key"]} for entry in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
 
 
 def restore(spark, path: str, version: int) -> None:
@@ -63,6 +80,8 @@ def main(manifest_path: str) -> int:
     bucket, source = manifest["bucket"], manifest["source"]
     root = bucket_root(bucket)
     raw_path, curated_path = table_path(root, "raw", source), table_path(root, "curated", source)
+    ledger = ledger_path(root, source)
+    source_tables = [*(table_path(root, layer, source) for layer in ("raw", "curated", "quarantine")), ledger]
     append_path = f"{root}/{TABLES_PREFIX}bench-append/{source}"
     out: dict = {"seed": {"rows": manifest["seed"]["rows"]}}
 
@@ -73,11 +92,11 @@ def main(manifest_path: str) -> int:
     seed_id = manifest["seed"]["id"]
     if not manifest["seed"]["keys"]:
         # No seed (a tiny run): every run merges into new, empty tables.
-        for layer in ("raw", "curated", "quarantine"):
-            delete_tree(spark, table_path(root, layer, source))
+        for path in source_tables:
+            delete_tree(path)
     elif table_property(spark, curated_path, SEED_PROPERTY) != seed_id:
-        for layer in ("raw", "curated", "quarantine"):
-            delete_tree(spark, table_path(root, layer, source))
+        for path in source_tables:
+            delete_tree(path)
         began = time.perf_counter()
         result = run_merge(spark, bucket, source, manifest["seed"]["keys"], f"bench-seed-{seed_id}")
         spark.sql(f"ALTER TABLE delta.`{curated_path}` SET TBLPROPERTIES ('{SEED_PROPERTY}' = '{seed_id}')")
@@ -87,20 +106,22 @@ def main(manifest_path: str) -> int:
     seeded = bool(manifest["seed"]["keys"])
     raw_version = latest_version(spark, raw_path) if seeded else None
     curated_version = latest_version(spark, curated_path) if seeded else None
+    ledger_version = latest_version(spark, ledger) if seeded else None
     out["seed"]["curatedRows"] = spark.read.format("delta").load(curated_path).count() if seeded else 0
 
     def reset() -> None:
         if seeded:
             restore(spark, raw_path, raw_version)
             restore(spark, curated_path, curated_version)
+            restore(spark, ledger, ledger_version)
         else:
-            for layer in ("raw", "curated", "quarantine"):
-                delete_tree(spark, table_path(root, layer, source))
+            for path in source_tables:
+                delete_tree(path)
 
     def append(keys: list[str]) -> None:
         read_lines(spark, root, keys, LANDING_LINE, LANDING_PREFIX).withColumn("_appended_at", F.current_timestamp()).write.format("delta").mode("append").save(append_path)
 
-    delete_tree(spark, append_path)
+    delete_tree(append_path)
     warmup = manifest["warmup"]["keys"]
     began = time.perf_counter()
     if warmup:

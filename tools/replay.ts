@@ -20,7 +20,8 @@ Re-drives what failed, after a fix, through the normal path, idempotently.
 
   dead-letters  asynchronous invocations that failed every retry (merge trigger, file drop):
                 the invocation records under aws/lambda/async/ in the lake bucket
-                "${stackSettings.lakeBucket}". Each is invoked again with its event through the
+                "${stackSettings.lakeBucket}", and stream batches validation gave up on
+                (aws/lambda/<mapping UUID>/). Each is invoked again with its event through the
                 runtime's Invoke API (${settings.LAMBDA_INVOKE_ENDPOINT}, LAMBDA_INVOKE_ENDPOINT;
                 run \`npm run local:start\`); a record whose invocation succeeds is deleted, one
                 that fails again stays. --function matches part of the function name;

@@ -30,8 +30,16 @@ export function createRecordProducer(options: { clientId: string; brokers: strin
     idempotent: true,
     acks: ProduceAcks.ALL,
     serializers: stringSerializers,
-    retries: 3,
-    timeout: 10_000,
+    // Back-pressure, not a hang: with the brokers down (connection refused) a send fails
+    // after 3 attempts 250 ms apart, about 0.5 s; a broker that takes the connection but
+    // does not answer (paused, overloaded) fails it at the 3 s request timeout (the client's
+    // own default is 30 s, the function's whole timeout). Ingest then answers 503 and the
+    // producer sends again (README "What happens when"; tests/integration/kafka-down.test.ts).
+    retries: 2,
+    retryDelay: 250,
+    connectTimeout: 2_000,
+    requestTimeout: 3_000,
+    timeout: 3_000,
   });
 }
 

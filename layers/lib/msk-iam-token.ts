@@ -45,8 +45,7 @@ export async function mskIamToken(region: string, credentials: AwsCredentialIden
     { method: 'GET', protocol: 'https', hostname, path: '/', headers: { host: hostname }, query: { Action: 'kafka-cluster:Connect' } },
     { expiresIn, signingDate: now },
   );
-  signed.query['User-Agent'] = userAgent;
-  return Buffer.from(formatUrl(signed), 'utf8').toString('base64url');
+  return Buffer.from(formatUrl({ ...signed, query: { ...signed.query, 'User-Agent': userAgent } }), 'utf8').toString('base64url');
 }
 
 /** Tokens signed with the function's role (the default credential chain, created once and cached by the SDK). */

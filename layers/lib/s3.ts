@@ -16,5 +16,9 @@ export interface S3ClientOptions {
 /** The one way the product builds an S3 client: functions, tools, benchmarks and tests alike. */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const { endpoint, ...rest } = options;
-  return new S3Client(endpoint ? { ...rest, endpoint, forcePathStyle: true } : rest);
+  // The SDK waits forever by default: a store that is down or paused would hold a function
+  // until its timeout. With these a call fails (after the SDK's 3 attempts) and the
+  // invocation is retried: at most 3 s to connect, 20 s without a byte while connected.
+  const requestHandler = { connectionTimeout: 3_000, requestTimeout: 20_000 };
+  return new S3Client(endpoint ? { ...rest, requestHandler, endpoint, forcePathStyle: true } : { ...rest, requestHandler });
 }

@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .contracts import contract_for, contracts
 from .gold_schedule import GoldScheduler
+from .session import with_local_stack_defaults
 from .jobs import JobNotFoundError, JobNotRetryableError, JobQueue
 
 log = logging.getLogger("ledgerflow.job_service")
@@ -151,12 +152,30 @@ def warm_up(spark) -> None:
     DeltaTable.forPath(spark, path).alias("t").merge(spark.range(2, 4).alias("s"), "t.id = s.id").whenNotMatchedInsertAll().execute()
 
 
+def sweep_every(queue: JobQueue, bucket: str, seconds: float) -> None:
+    """Queues an all-pending merge of every source now and every ``seconds``: work a crash or a
+    lost trigger left, and the jobs queued when the service was killed, are re-derived from
+    the lake (merge.pending_landing_keys). A sweep coalesces with the table's queued jobs."""
+    while True:
+        for source in sorted(contracts()):
+            queue.submit(source, bucket, None, None)
+        if queue.stopped.wait(seconds):
+            return
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ledgerflow_spark.job_service", description="Local Spark job service")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3002)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LEDGERFLOW_JOB_WORKERS", "2")), help="tables merged side by side")
     parser.add_argument("--gold-delay-ms", type=int, default=int(os.environ.get("LEDGERFLOW_GOLD_DELAY_MS", "5000")), help="rebuild gold this long after the last merge (0: never)")
+    parser.add_argument(
+        "--sweep-seconds",
+        type=int,
+        default=int(os.environ.get("LEDGERFLOW_SWEEP_SECONDS", "60")),
+        help="merge every landing object that is not done, at start and this often (0: never)",
+    )
+    parser.add_argument("--sweep-bucket", default=with_local_stack_defaults(os.environ).get("LAKE_BUCKET"), help="the lake bucket the sweep covers")
     parser.add_argument("--coalesce-ms", type=int, default=int(os.environ.get("LEDGERFLOW_COALESCE_MS", "500")), help="wait for more requests of a table before a run")
     return parser.parse_args(argv)
 
@@ -203,9 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     from .session import build_session
 
     holder["spark"] = spark = build_session()
-    if os.environ.get("LEDGERFLOW_WARMUP", "1") == "1":
-        warm_up(spark)
     ready.set()
+    # Warm Delta's classes while the service already takes jobs: ready means the session is up.
+    if os.environ.get("LEDGERFLOW_WARMUP", "1") == "1":
+        threading.Thread(target=warm_up, args=(spark,), name="warm-up", daemon=True).start()
+    if args.sweep_seconds > 0 and args.sweep_bucket:
+        threading.Thread(target=sweep_every, args=(queue, args.sweep_bucket, args.sweep_seconds), name="sweep", daemon=True).start()
     log.info("ready in %d ms (Spark %s)", round((time.perf_counter() - started) * 1000), spark.version)
     try:
         while not queue.stopped.wait(0.5):

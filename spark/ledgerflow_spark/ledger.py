@@ -30,6 +30,8 @@ from .commits import with_conflict_retry
 from .storage import ensure_table, table_exists
 
 CLAIMED, DONE = "claimed", "done"
+# The claim of the objects a raw table held when its ledger was started (adopt_raw).
+ADOPTED = "adopted"
 
 LEDGER_SCHEMA = T.StructType(
     [
@@ -83,6 +85,29 @@ def claim_keys(spark: SparkSession, path: str, claim_ids: Sequence[str]) -> dict
     for row in rows.collect():
         keys[row.claim_id].append(row.landing_key)
     return {claim_id: sorted(found) for claim_id, found in keys.items()}
+
+
+def adopt_raw(spark: SparkSession, path: str, raw_path: str) -> None:
+    """Starts the ledger of a lake merged before it existed: every object in the raw table
+    counts as claimed and done (that merge compared curated with raw). Runs once, when
+    there is a raw table and no ledger yet."""
+    if table_exists(spark, path) or not table_exists(spark, raw_path):
+        return
+    ensure_table(spark, path, LEDGER_SCHEMA, LEDGER_TABLE_PROPERTIES)
+    loaded = spark.read.format("delta").load(raw_path).select("landing_key").distinct()
+    events = spark.createDataFrame([(CLAIMED,), (DONE,)], "event string")
+    rows = loaded.crossJoin(events).select("landing_key", "event", F.lit(ADOPTED).alias("claim_id"), F.lit(ADOPTED).alias("run_id"), F.current_timestamp().alias("at"))
+
+    def insert() -> None:
+        (
+            DeltaTable.forPath(spark, path)
+            .alias("t")
+            .merge(rows.alias("s"), "t.event = s.event AND t.landing_key = s.landing_key")
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
+
+    with_conflict_retry(insert, f"adopt {raw_path}")
 
 
 def claim(spark: SparkSession, path: str, keys: Sequence[str], claim_id: str, run_id: str) -> dict[str, ObjectState]:

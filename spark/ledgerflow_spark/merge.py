@@ -199,6 +199,7 @@ def run_merge(
     result = MergeResult(source=source, run_id=run_id or uuid.uuid4().hex)
     with timed(result.timings_ms, "total"):
         with timed(result.timings_ms, "list"):
+            ledger.adopt_raw(spark, ledger_path(root, source), table_path(root, "raw", source))
             selected = sorted(set(keys)) if keys is not None else pending_landing_keys(spark, root, source)
         result.landing_objects = len(selected)
         selected = [key for key in selected if key.startswith(contract.prefixes["landing"])]

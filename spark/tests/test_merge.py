@@ -14,7 +14,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from ledgerflow_spark.merge import run_merge
 
-from .landing import delete, landing_line, quarantine_line, upsert
+from .landing import delete, kinesis_line, landing_line, quarantine_line, transaction, upsert
 
 
 def curated_rows(spark, lake, source="transactions", columns=("transactionId", "status", "amount", "_is_deleted")):
@@ -221,3 +221,19 @@ def test_all_pending_merges_every_landing_object_not_loaded_yet(spark, lake):
 def test_an_unknown_source_is_refused(spark, lake):
     with pytest.raises(ValueError, match="no data contract"):
         run_merge(spark, lake.root, "unknown", None)
+
+
+def test_kinesis_lines_carry_their_sequence_number_and_the_higher_one_wins_a_tie(spark, lake):
+    same_time = "2026-03-01T10:00:00.000Z"
+    older = kinesis_line("transactions", "k1", same_time, 0, "9" * 55, transaction("k1", same_time, status="pending"), "evt-a")
+    newer = kinesis_line("transactions", "k1", same_time, 0, "1" + "0" * 55, transaction("k1", same_time, status="posted"), "evt-b")
+    first = lake.landing([newer])
+    run_merge(spark, lake.root, "transactions", [first])
+
+    late = lake.landing([older])
+    result = run_merge(spark, lake.root, "transactions", [late])
+
+    raw = spark.read.format("delta").load(lake.table("raw"))
+    assertDataFrameEqual(raw.select("event_id", "kafka_offset", "sequence_number"), [("evt-a", None, "9" * 55), ("evt-b", None, "1" + "0" * 55)])
+    assertDataFrameEqual(curated_rows(spark, lake, columns=("transactionId", "status", "_sequence_number")), [("k1", "posted", "1" + "0" * 55)])
+    assert result.curated_unchanged == 1

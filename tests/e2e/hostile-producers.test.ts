@@ -8,7 +8,7 @@ import { reconcile, type SourceReconciliation } from '../../tools/pipeline/recon
 import type { AcceptedRecord } from '../../tools/pipeline/send-records.ts';
 import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
 import { generateSample } from '../../tools/sample-data/generate-sample.ts';
-import { useLocalRuntime, waitForObject } from './support.ts';
+import { fileReportComplete, useLocalRuntime, waitForObject } from './support.ts';
 
 // Keys unique to this run, so earlier runs against the same lake cannot change the counts.
 const runId = `hostile${Date.now().toString(36)}-`;
@@ -92,7 +92,7 @@ describe('hostile producers through the running stack', () => {
     resentAnswer = await post(refusedValid);
     const csv = ['transactionId,accountId,type,status,amount,currency,occurredAt,updatedAt', ...[1, 2].map((n) => `${runId}file-${n},ACC-1,debit,posted,1.00,EUR,2026-03-01T12:00:00Z,2026-03-01T12:00:00Z`), `${runId}file-3,too,few`];
     await s3.send(new PutObjectCommand({ Bucket: stackSettings.lakeBucket, Key: hostileFileKey, Body: `${csv.join('\r\n')}\r\n` }));
-    fileReport = await waitForObject(fileReportKey(hostileFileKey), 120_000);
+    fileReport = await waitForObject(fileReportKey(hostileFileKey), 120_000, fileReportComplete);
 
     const mixedIds: string[] = mixedAnswer.body.eventIds ?? [];
     for (const [index, record] of mixed.entries()) (mixedHostile.includes(record) ? hostileAccepted : validAccepted).push(...receipts([mixedIds[index]!]));

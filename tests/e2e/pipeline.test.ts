@@ -9,7 +9,7 @@ import { topicForSource } from '#lib/topics.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
 import { reconcile, traceEvent } from '../../tools/pipeline/reconcile.ts';
 import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
-import { mixedSampleThroughApi, useLocalRuntime, waitForObject } from './support.ts';
+import { fileReportComplete, mixedSampleThroughApi, useLocalRuntime, waitForObject } from './support.ts';
 
 // Keys unique to this run, so earlier runs against the same lake cannot change the counts.
 const runId = `e2e${Date.now().toString(36)}-`;
@@ -71,7 +71,7 @@ describe('file-drop ingestion', () => {
     await watcher.snapshot();
 
     const put = await s3.send(new PutObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv' }));
-    const report = await waitForObject(fileReportKey(key));
+    const report = await waitForObject(fileReportKey(key), 60_000, fileReportComplete);
     expect(report).toMatchObject({ source: 'claims', lines: 23, published: 20, rejected: 2 });
 
     const publishedLines = lines.map((_, index) => index + 1).filter((line) => line !== 1 && line !== 12 && line !== 13);

@@ -29,14 +29,17 @@ export function useLocalRuntime(options: { stream?: StreamEngine } = {}): LocalR
 }
 
 /** A JSON object of the lake bucket, once it exists. */
-export async function waitForObject(key: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+/** A dropped file's report once the file is read to the end (before, it is the progress checkpoint). */
+export const fileReportComplete = (report: Record<string, any>) => report.status === 'complete';
+
+export async function waitForObject(key: string, timeoutMs = 60_000, ready: (object: Record<string, any>) => boolean = () => true): Promise<Record<string, any>> {
   const s3 = lakeClient();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const body = await s3
       .send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key }))
       .then((object) => object.Body!.transformToString(), () => undefined);
-    if (body) return JSON.parse(body);
+    if (body && ready(JSON.parse(body))) return JSON.parse(body);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`${key} did not appear within ${timeoutMs / 1000} s`);

@@ -2,7 +2,7 @@ import { GetObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, ty
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parquetReadObjects } from 'hyparquet';
-import { type Finding, findingsInLine, findingsInText, findingsInValue } from './findings.ts';
+import { type Finding, findingsInLine, findingsInText, findingsInValue, type ScanScope } from './findings.ts';
 
 export interface ScanReport {
   /** Objects, or messages, read. */
@@ -69,11 +69,15 @@ async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<s
   return keys;
 }
 
+/** Parquet files are Spark's, and so are their names; the Delta log is Delta's own text throughout. */
+const isDeltaLog = (key: string) => key.includes('/_delta_log/') || key.startsWith('_delta_log/');
+
 async function scanObject(s3: S3Client, bucket: string, key: string, location: string): Promise<Finding[]> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const findings = [...findingsInText(key, `${location} (its key)`), ...metadataFindings(object, location)];
+  const sparkNamed = key.endsWith('.parquet') || isDeltaLog(key);
+  const findings = [...findingsInText(key, `${location} (its key)`, { sparkIds: sparkNamed }), ...metadataFindings(object, location)];
   if (key.endsWith('.parquet')) findings.push(...(await parquetFindings(await object.Body!.transformToByteArray(), location)));
-  else findings.push(...(await textFindings(object.Body as Readable, location)));
+  else findings.push(...(await textFindings(object.Body as Readable, location, { sparkIds: isDeltaLog(key) })));
   return findings;
 }
 
@@ -90,12 +94,12 @@ function decoded(value: string): string {
   }
 }
 
-export async function textFindings(body: Readable, location: string): Promise<Finding[]> {
+export async function textFindings(body: Readable, location: string, scope: ScanScope = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   let line = 0;
   for await (const text of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY })) {
     line += 1;
-    findings.push(...findingsInLine(text, `${location} line ${line}`));
+    findings.push(...findingsInLine(text, `${location} line ${line}`, scope));
   }
   return findings;
 }

@@ -1,7 +1,10 @@
 import type { InvocationRecord } from '@ledgerflow/lambda-runtime';
 
-/** Lambda's prefix for asynchronous invocations' S3 on-failure records. */
-export const deadLetterPrefix = 'aws/lambda/async/';
+/**
+ * Lambda's prefix for S3 on-failure records: `aws/lambda/async/<function>/` for asynchronous
+ * invocations, `aws/lambda/<mapping UUID>/<partition or shard>/` for Kafka and Kinesis batches.
+ */
+export const deadLetterPrefix = 'aws/lambda/';
 
 export interface DeadLetter {
   objectKey: string;
@@ -21,9 +24,14 @@ export function functionNameOf(functionArn: string): string {
   return functionArn.split(':')[6] ?? functionArn;
 }
 
+/**
+ * An invocation record; a stream mapping's record carries its batch's event as a JSON
+ * string in `payload` instead of `requestPayload`, which is where replay reads it from.
+ */
 export function parseDeadLetter(objectKey: string, text: string): DeadLetter {
-  const record = JSON.parse(text) as InvocationRecord;
+  const record = JSON.parse(text) as InvocationRecord & { payload?: string };
   if (record.version !== '1.0' || !record.requestContext?.functionArn) throw new Error(`${objectKey} is not an invocation record`);
+  if (record.requestPayload === undefined && typeof record.payload === 'string') record.requestPayload = JSON.parse(record.payload);
   return { objectKey, functionName: functionNameOf(record.requestContext.functionArn), record };
 }
 
@@ -36,7 +44,7 @@ export function matchesDeadLetter(letter: DeadLetter, selection: DeadLetterSelec
 }
 
 /**
- * Invokes the function with the event it failed on, synchronously, through the Lambda
+ * Invokes the function with the event (or batch) it failed on, synchronously, through the Lambda
  * Invoke API of the local runtime (`npm run local:start`, port 3001): the same code, event
  * and environment as the asynchronous invocation. Resolves whether the function succeeded.
  */

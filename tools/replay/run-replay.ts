@@ -79,7 +79,13 @@ export async function replayDeadLetters(
 ): Promise<DeadLetterReplaySummary> {
   const letters: DeadLetter[] = [];
   for (const objectKey of await listKeys(lake, deadLetterPrefix)) {
-    const letter = parseDeadLetter(objectKey, await readText(lake, objectKey));
+    let letter: DeadLetter;
+    try {
+      letter = parseDeadLetter(objectKey, await readText(lake, objectKey));
+    } catch (error) {
+      options.log(`skip    ${objectKey}: ${(error as Error).message}`);
+      continue;
+    }
     if (matchesDeadLetter(letter, selection)) letters.push(letter);
   }
   const summary: DeadLetterReplaySummary = { selected: letters.length, replayed: 0, failed: [] };

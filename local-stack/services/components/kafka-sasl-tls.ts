@@ -52,16 +52,18 @@ export async function ensureBrokerKeystore(dir: string, logFile: string): Promis
   return files;
 }
 
-/** The server.properties lines of the listener named SASL_SSL. */
-export function saslTlsProperties(saslTls: KafkaSaslTlsSettings, keystore: BrokerKeystore): string {
+/** The listener named SASL_SSL (for `listeners` and `advertised.listeners`) and its server.properties lines. */
+export function saslTlsListener(saslTls: KafkaSaslTlsSettings, keystore: BrokerKeystore): { listener: string; properties: string } {
   const password = readFileSync(keystore.passwordFile, 'utf8');
-  return `sasl.enabled.mechanisms=${mechanism}
+  const listener = `SASL_SSL://${loopback}:${saslTls.port}`;
+  const properties = `sasl.enabled.mechanisms=${mechanism}
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.ssl.keystore.type=PKCS12
 listener.name.sasl_ssl.ssl.keystore.location=${keystore.keystore}
 listener.name.sasl_ssl.ssl.keystore.password=${password}
 listener.name.sasl_ssl.ssl.key.password=${password}
 `;
+  return { listener, properties };
 }
 
 /**

@@ -7,7 +7,7 @@ import { type Artifact, copyJars } from '../maven.ts';
 import { pidFile, startDetached } from '../processes.ts';
 import { runLogged, say } from '../progress.ts';
 import { loopback, type StackSettings } from '../settings.ts';
-import { type BrokerKeystore, ensureBrokerKeystore, ensureScramUser, saslTlsProperties } from './kafka-sasl-tls.ts';
+import { type BrokerKeystore, ensureBrokerKeystore, ensureScramUser, saslTlsListener } from './kafka-sasl-tls.ts';
 
 /**
  * Apache Kafka as one KRaft node (broker and controller in one JVM), from the server
@@ -134,7 +134,7 @@ function writeConfiguration(
   mkdirSync(join(files.serverProperties, '..'), { recursive: true });
   const broker = `${loopback}:${settings.kafkaPort}`;
   const controller = `${loopback}:${settings.kafkaControllerPort}`;
-  const saslTls = settings.kafkaSaslTls && files.keystore ? { listener: `,SASL_SSL://${loopback}:${settings.kafkaSaslTls.port}`, properties: saslTlsProperties(settings.kafkaSaslTls, files.keystore) } : undefined;
+  const saslTls = settings.kafkaSaslTls && files.keystore && saslTlsListener(settings.kafkaSaslTls, files.keystore);
   // One node, so every internal topic has one replica; topics are created on purpose, never by a typo.
   writeFileSync(
     files.serverProperties,
@@ -142,12 +142,12 @@ function writeConfiguration(
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${controller}
-listeners=PLAINTEXT://${broker},CONTROLLER://${controller}${saslTls?.listener ?? ''}
-advertised.listeners=PLAINTEXT://${broker}${saslTls?.listener ?? ''}
+listeners=PLAINTEXT://${broker},CONTROLLER://${controller}${saslTls ? `,${saslTls.listener}` : ''}
+advertised.listeners=PLAINTEXT://${broker}${saslTls ? `,${saslTls.listener}` : ''}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
-${saslTls?.properties ?? ''}log.dirs=${files.dataDir}
+${saslTls ? saslTls.properties : ''}log.dirs=${files.dataDir}
 num.partitions=${settings.kafkaPartitions}
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1

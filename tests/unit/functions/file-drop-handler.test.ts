@@ -21,6 +21,7 @@ describe('file-drop handler', () => {
 
   it('reads the dropped file from the bucket, publishes its records and writes its report', async () => {
     s3.on(GetObjectCommand).resolves({ Body: Readable.from([csv]) as never });
+    s3.on(GetObjectCommand, { Key: fileReportKey('files/policies/daily.csv') }).rejects(Object.assign(new Error('no report yet'), { name: 'NoSuchKey' }));
     s3.on(PutObjectCommand).resolves({});
     send.mockResolvedValue({ offsets: [] });
     const event = loadEvent('file-drop-csv');
@@ -33,6 +34,7 @@ describe('file-drop handler', () => {
       ['ingest.policies', 'POL-1'],
       ['ingest.policies', 'POL-2'],
     ]);
-    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([fileReportKey('files/policies/daily.csv')]);
+    // The checkpoint after the chunk, then the final report.
+    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([fileReportKey('files/policies/daily.csv'), fileReportKey('files/policies/daily.csv')]);
   });
 });

@@ -38,27 +38,32 @@ function eventWithKey(key: string): S3Event {
 
 const putInputs = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
 
+const noSuchKey = () => Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+
 describe('ingest dropped files', () => {
   beforeEach(() => {
     s3.reset();
   });
 
   it('publishes the records of a dropped file, then writes its unreadable lines to quarantine and its report', async () => {
+    const key = 'files/claims/broker-export 2026-03-01.csv';
     s3.on(GetObjectCommand).resolves({ Body: Readable.from([claimsCsv]) as never, ETag: '"etag-1"' });
+    s3.on(GetObjectCommand, { Key: fileReportKey(key) }).rejects(noSuchKey());
     s3.on(PutObjectCommand).resolves({});
     const { deps, published } = harness();
 
     const result = await ingestDroppedFiles(loadEvent('file-drop-csv'), deps);
 
-    const key = 'files/claims/broker-export 2026-03-01.csv';
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'lake', Key: key });
     expect(published.map((message) => message.key)).toEqual(['CLM-1', 'CLM-5']);
     expect(putInputs().map((input) => [input.Key, input.ContentType, input.Metadata])).toEqual([
+      // The checkpoint after the one chunk, then the quarantine object and the final report.
+      [fileReportKey(key), 'application/json', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
       [fileQuarantineObjectKey('claims', key), 'application/x-ndjson', { 'source-file': encodeURIComponent(`s3://lake/${key}`), 'record-count': '1' }],
       [fileReportKey(key), 'application/json', { 'source-file': encodeURIComponent(`s3://lake/${key}`) }],
     ]);
     expect(result.files).toEqual([expect.objectContaining({ file: `s3://lake/${key}`, source: 'claims', lines: 4, published: 2, rejected: 1 })]);
-    expect(JSON.parse(String(putInputs()[1]!.Body))).toEqual(result.files[0]);
+    expect(JSON.parse(String(putInputs()[2]!.Body))).toEqual(result.files[0]);
     expect(deps.metrics.addMetric.mock.calls).toEqual([
       ['FileRecordsPublished', 'Count', 2],
       ['FileLinesRejected', 'Count', 1],

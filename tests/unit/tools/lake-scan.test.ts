@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { findingsInLine, findingsInValue, formatFinding } from '../../../tools/lake-scan/findings.ts';
+import { findingsInLine, findingsInText, findingsInValue, formatFinding } from '../../../tools/lake-scan/findings.ts';
 import { parquetFindings, textFindings } from '../../../tools/lake-scan/scan-bucket.ts';
 
 const at = 's3://lake/landing/x.ndjson line 3';
@@ -60,5 +60,21 @@ describe('lake:scan findings', () => {
         'tables/raw/x/part-0.parquet row 2 column raw_bytes: Visa 401288******1881',
       ].sort(),
     );
+  });
+});
+
+describe('lake:scan in what Spark and Delta Lake name themselves', () => {
+  // A real Spark file name: the UUID's groups "4796-9440-98580" read as a Luhn-valid 13-digit Visa number.
+  const sparkFile = 'part-00000-1aa77f70-4b6c-4796-9440-98580eb109a7-c000.snappy.parquet';
+
+  it('does not report a UUID of a Spark file name or a Delta log line as a card number', () => {
+    expect(findingsInText(sparkFile, 'key')).toHaveLength(1);
+    expect(findingsInText(sparkFile, 'key', { sparkIds: true })).toEqual([]);
+    expect(findingsInLine(JSON.stringify({ add: { path: sparkFile } }), 'log line 2', { sparkIds: true })).toEqual([]);
+  });
+
+  it('still reports a card number there outside a UUID', () => {
+    const line = JSON.stringify({ add: { path: sparkFile, stats: '{"minValues":{"note":"4111 1111 1111 1111"}}' } });
+    expect(findingsInLine(line, 'log line 2', { sparkIds: true }).map(formatFinding)).toEqual(['log line 2 field add.stats: Visa 411111******1111']);
   });
 });

@@ -100,6 +100,12 @@ describe('replay: dead letters', () => {
     expect(matchesDeadLetter(letter, { since: new Date('2026-03-01T10:00:01Z') })).toBe(false);
   });
 
+  it('reads the batch of a Kafka mapping\'s failure record from its payload string', () => {
+    const { requestPayload: _none, ...mappingRecord } = record;
+    const letter = parseDeadLetter('aws/lambda/uuid/ingest.claims-0/x', JSON.stringify({ ...mappingRecord, KafkaBatchInfo: { batchSize: 1 }, payload: JSON.stringify({ eventSource: 'SelfManagedKafka', records: {} }) }));
+    expect(letter.record.requestPayload).toEqual({ eventSource: 'SelfManagedKafka', records: {} });
+  });
+
   it('refuses an object that is not an invocation record', () => {
     expect(() => parseDeadLetter('k', '{"Records":[]}')).toThrow(/not an invocation record/);
   });

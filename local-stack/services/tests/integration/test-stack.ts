@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { defineStack, type StackDefinition } from '../../definition.ts';
 import { readStackSettings, type StackSettings } from '../../settings.ts';
 
@@ -23,7 +24,19 @@ const serviceScript = `require('node:http').createServer((req, res) => res.write
 
 export interface TestStackOptions {
   stateDir: string;
-  ports: { kafka: number; minio: number; service: number };
+  ports: { kafka: number; minio: number; service: number; postgres?: number };
+}
+
+/** The provision hook of the tests' PostgreSQL: records each call, so a test can count them. */
+async function recordProvision(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS provisioned (at timestamptz NOT NULL DEFAULT now())');
+    await client.query('INSERT INTO provisioned DEFAULT VALUES');
+  } finally {
+    await client.end();
+  }
 }
 
 /** The definition the tests run; also the default export of the config file the CLI reads. */
@@ -35,6 +48,9 @@ export function testStackDefinition(options: TestStackOptions): StackDefinition 
     credentials: { accessKeyId: 'services-test', secretAccessKey: 'services-test-secret' },
     kafka: { port: options.ports.kafka, partitions: 2, topics: ['test.orders', 'test.payments'] },
     s3: { port: options.ports.minio, bucket: 'services-test' },
+    ...(options.ports.postgres && {
+      postgres: { port: options.ports.postgres, user: 'services_test', password: 'services-test-db', database: 'probe', provision: recordProvision },
+    }),
     services: [
       {
         name: 'echo',
@@ -68,27 +84,30 @@ async function freePortPairs(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function createTestStack(): Promise<TestStack> {
-  for (const component of ['kafka', 'minio']) {
+export async function createTestStack(options: { postgres?: boolean } = {}): Promise<TestStack> {
+  const linked = ['kafka', 'minio', ...(options.postgres ? ['postgres'] : [])];
+  for (const component of linked) {
     if (!existsSync(join(installedDir, component, '.installed'))) {
       throw new Error(`the tests borrow an installed ${component} from ${installedDir}; run the install there first or set LOCAL_SERVICES_INSTALLED_DIR`);
     }
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'local-services-it-'));
   mkdirSync(stateDir, { recursive: true });
-  for (const component of ['kafka', 'minio']) symlinkSync(join(installedDir, component), join(stateDir, component));
-  const [kafka, minio, service] = (await freePortPairs(3)) as [number, number, number];
-  const options: TestStackOptions = { stateDir, ports: { kafka, minio, service } };
+  // Run by root, PostgreSQL runs as "nobody", who must be able to reach its data folder inside.
+  chmodSync(stateDir, 0o755);
+  for (const component of linked) symlinkSync(join(installedDir, component), join(stateDir, component));
+  const [kafka, minio, service, postgres] = (await freePortPairs(4)) as [number, number, number, number];
+  const stackOptions: TestStackOptions = { stateDir, ports: { kafka, minio, service, ...(options.postgres && { postgres }) } };
   // .mts: the temporary folder has no package.json saying that .ts files are modules.
   const configFile = join(stateDir, 'stack.config.mts');
   writeFileSync(
     configFile,
-    `import { testStackDefinition } from ${JSON.stringify(fileURLToPath(import.meta.url))};\nexport default testStackDefinition(${JSON.stringify(options)});\n`,
+    `import { testStackDefinition } from ${JSON.stringify(fileURLToPath(import.meta.url))};\nexport default testStackDefinition(${JSON.stringify(stackOptions)});\n`,
   );
   // The definition alone decides; overrides meant for another stack must not leak in.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KAFKA|MINIO)_/.test(name)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KAFKA|MINIO|POSTGRES)_/.test(name)));
   return {
-    settings: readStackSettings(testStackDefinition(options), {}),
+    settings: readStackSettings(testStackDefinition(stackOptions), {}),
     stateDir,
     cli(...args) {
       const result = spawnSync(process.execPath, [bin, ...args, '--config', configFile], { cwd: stateDir, env, encoding: 'utf8', timeout: 240_000 });
