@@ -12,7 +12,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, ResourceInUseException } from '@aws-sdk/client-kinesis';
 import kinesalite from 'kinesalite';
-import { createKinesisClient } from '#lib/kinesis.ts';
+import { createKinesisClient } from '#lib/kinesis-client.ts';
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, data: { type: 'string' }, shards: { type: 'string', default: '2' }, streams: { type: 'string', default: '' } },

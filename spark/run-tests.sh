@@ -7,4 +7,9 @@ if ! "$python" -c "import pandas, pyarrow" 2>/dev/null; then
   "$python" -m pip install --quiet --disable-pip-version-check -r spark/requirements-test.txt
 fi
 export PYARROW_IGNORE_TIMEZONE=1
-exec "$python" -m pytest -p no:cacheprovider spark/tests "$@"
+# Test paths among the arguments (spark/tests/test_merge.py ...) replace the whole folder.
+tests=spark/tests
+for argument in "$@"; do
+  if [[ $argument == spark/* ]]; then tests=; fi
+done
+exec "$python" -m pytest -p no:cacheprovider $tests "$@"

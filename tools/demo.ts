@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { stackSettings } from '../local-stack/stack.config.ts';
 import { isStackUp, launchRuntime, localToken, type RuntimeProcess, runScript, type StreamEngine, startStack } from './pipeline/local-services.ts';
-import { type Reconciliation, reconcile } from './pipeline/reconcile.ts';
+import { type GoldSummary, goldSummary, type Reconciliation, reconcile } from './pipeline/reconcile.ts';
 import { LakeWatcher, waitUntilSettled } from './pipeline/settle.ts';
 import { type AcceptedRecord, sendRecords } from './pipeline/send-records.ts';
 import { generateSample } from './sample-data/generate-sample.ts';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     heading('5/5 reconciliation (from the raw, quarantine and curated Delta tables)');
     const result = await reconcile(accepted);
     printReconciliation(result, refused);
+    printGoldSummary(await goldSummary());
     console.log(`\ndemo finished in ${Math.round((Date.now() - started) / 1000)} s`);
     printNextSteps(keepRunning || stackWasUp);
     if (keepRunning) console.log(`  the Docker-free runtime keeps running as pid ${runtime.pid}: kill ${runtime.pid} to stop it`);
@@ -125,12 +126,28 @@ function printReconciliation(result: Reconciliation, refused: number): void {
   console.log(`\nfreshness (202 -> row visible in the curated table): p50 ${f.p50?.toFixed(1)} s, p95 ${f.p95?.toFixed(1)} s over ${f.samples} rows`);
 }
 
+function printGoldSummary(gold: GoldSummary): void {
+  console.log('\ngold tables (curated tables joined with the PostgreSQL reference data; npm run lake:gold):');
+  const daily = gold.transactionsDaily;
+  if (daily) {
+    console.log(`  gold.transactions_daily   ${daily.transactions} transactions over ${daily.days} days: ${daily.volume} ${daily.reportingCurrency}; ${daily.transactionsWithoutRate} without an FX rate (flagged, not dropped)`);
+  }
+  if (gold.claimsByProduct) {
+    const products = gold.claimsByProduct.map((row) => `${row.product ?? 'unknown policy'} ${row.claims}`).join(', ');
+    console.log(`  gold.claims_by_product    claims per product: ${products}`);
+  }
+  const history = gold.policiesHistory;
+  if (history) console.log(`  gold.policies_history     ${history.versions} versions of ${history.policies} policies, ${history.current} current`);
+}
+
 function printNextSteps(stackRunning: boolean): void {
   console.log(`
 where to look next${stackRunning ? '' : ' (after `npm run stack:up`)'}:
   npm run lake:query -- "SELECT status, count(*) FROM curated.claims GROUP BY status"
   npm run lake:query -- "SELECT reason_text, payload FROM quarantine.transactions LIMIT 5"
   npm run lake:history -- curated.transactions
+  npm run lake:query -- "SELECT * FROM gold.claims_by_product"
+  npm run lake:query -- "SELECT * FROM ref.fx_rates WHERE base_currency = 'USD' LIMIT 5"
   MinIO console: http://127.0.0.1:${stackSettings.minioConsolePort} (user ${stackSettings.credentials.accessKeyId})
   API docs: http://127.0.0.1:3000/docs (npm run local:api)`);
 }

@@ -1,5 +1,5 @@
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, type KinesisClient, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
-import { createKinesisClient } from '#lib/kinesis.ts';
+import { createKinesisClient } from '#lib/kinesis-client.ts';
 import type { Service } from './services.ts';
 import { sleep } from './timing.ts';
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { toNdjson } from '#contracts/lake.ts';
-import { entities, landingObjects, updates } from '../lib/landing.ts';
+import { entities, landingObjects } from '../lib/landing.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
 import { minioService, requireServices, runCommand } from '../lib/services.ts';
 import { StageUnavailableError, type Stage, type StageContext } from '../lib/stage.ts';
@@ -12,14 +12,17 @@ import { sleep } from '../lib/timing.ts';
 
 /** The benchmarks' own bucket: the pipeline's tables in the lake bucket are never touched. */
 const benchBucket = 'ledgerflow-bench';
-const chunkRows = 10_000;
 
-/** "merge" is the 100,000-row headline; other sizes are named by their size. */
-export function mergeFigureName(rows: number): string {
-  if (rows === 100_000) return 'merge';
-  if (rows % 1_000_000 === 0) return `merge-${rows / 1_000_000}m`;
-  if (rows % 1_000 === 0) return `merge-${rows / 1_000}k`;
-  return `merge-${rows}`;
+/** A row count as a figure name's part: 10000 -> "10k", 10000000 -> "10m". */
+export function countName(rows: number): string {
+  if (rows % 1_000_000 === 0) return `${rows / 1_000_000}m`;
+  if (rows % 1_000 === 0) return `${rows / 1_000}k`;
+  return String(rows);
+}
+
+/** "merge-10k-into-10m": source rows merged into a curated table of that many rows. */
+export function mergeFigureName(sourceRows: number, tableRows: number): string {
+  return `merge-${countName(sourceRows)}-into-${countName(tableRows)}`;
 }
 
 async function putAll(s3: S3Client, objects: { key: string; body: string }[], concurrency = 8): Promise<void> {
@@ -34,71 +37,33 @@ async function putAll(s3: S3Client, objects: { key: string; body: string }[], co
   );
 }
 
-async function exists(s3: S3Client, key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: benchBucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * The source rows for a table of `tableRows` seeded keys (TX-000000000 on, seeded by
+ * merge_bench.py): 20% newer versions of the newest seeded keys, 80% new keys; written as
+ * landing objects under the table's own prefix. Returns their keys.
+ */
+async function writeSourceRows(s3: S3Client, prefix: string, sourceRows: number, tableRows: number): Promise<string[]> {
+  const updateRows = Math.min(Math.floor(sourceRows / 5), tableRows);
+  const records = [...entities(tableRows - updateRows, updateRows, 5000), ...entities(tableRows, sourceRows - updateRows, 9000)];
+  const objects = landingObjects(records, 0).map((object) => ({ key: `${prefix}/${object.key}`, body: toNdjson(object.lines) }));
+  await putAll(s3, objects);
+  return objects.map((object) => object.key.slice(prefix.length + 1));
 }
 
-/** Seed entities chunk by chunk (each chunk its own generator seed), so a million rows never sit in memory at once. */
-function seedChunk(chunk: number, tableRows: number) {
-  const first = chunk * chunkRows;
-  return entities(first, Math.min(chunkRows, tableRows - first), 1000 + chunk);
-}
-
-async function writeSeed(s3: S3Client, tableRows: number, seedId: string, log: StageContext['log']): Promise<string[]> {
-  const keys: string[] = [];
-  const marker = `bench/seed-${seedId}.json`;
-  const written = await exists(s3, marker);
-  if (!written) log(`writing ${tableRows} seed rows as landing objects to s3://${benchBucket}`);
-  for (let chunk = 0; chunk * chunkRows < tableRows; chunk++) {
-    const objects = landingObjects(seedChunk(chunk, tableRows), chunk * chunkRows);
-    keys.push(...objects.map((object) => object.key));
-    if (!written) await putAll(s3, objects.map((object) => ({ key: object.key, body: toNdjson(object.lines) })));
-  }
-  if (!written) await s3.send(new PutObjectCommand({ Bucket: benchBucket, Key: marker, Body: JSON.stringify({ tableRows, objects: keys.length }) }));
-  return keys;
-}
-
-/** Half updates of seeded entities (newer versions), half new entities. */
-async function writeRun(s3: S3Client, rows: number, tableRows: number, runIndex: number, firstOffset: number): Promise<string[]> {
-  const keys: string[] = [];
-  const updateRows = Math.min(Math.floor(rows / 2), tableRows);
-  let offset = firstOffset;
-  for (let chunk = 0; chunk * chunkRows < updateRows; chunk++) {
-    const previous = seedChunk(chunk, tableRows).slice(0, updateRows - chunk * chunkRows);
-    const objects = landingObjects(updates(previous, 5000 + runIndex * 100 + chunk), offset);
-    offset += previous.length;
-    keys.push(...objects.map((object) => object.key));
-    await putAll(s3, objects.map((object) => ({ key: object.key, body: toNdjson(object.lines) })));
-  }
-  const insertRows = rows - updateRows;
-  const firstNew = tableRows + 10_000_000 * (runIndex + 1);
-  for (let done = 0; done < insertRows; done += chunkRows) {
-    const records = entities(firstNew + done, Math.min(chunkRows, insertRows - done), 9000 + runIndex * 100 + done / chunkRows);
-    const objects = landingObjects(records, offset);
-    offset += records.length;
-    keys.push(...objects.map((object) => object.key));
-    await putAll(s3, objects.map((object) => ({ key: object.key, body: toNdjson(object.lines) })));
-  }
-  return keys;
-}
-
-interface MergeRunOutput {
+interface MergeTableOutput {
   rows: number;
+  sourceRows: number;
+  seed: { rows: number; curatedRows: number; files: number; reused?: boolean; seededMs?: number };
   mergeMs: number;
-  appendMs: number;
-  result: { timingsMs?: Record<string, number>; curatedInserted?: number; curatedUpdated?: number; rawRowsLoaded?: number };
+  plainMergeMs: number;
+  filesAfter: number;
+  result: { timingsMs?: Record<string, number>; curatedInserted?: number; curatedUpdated?: number };
 }
 
 interface MergeBenchOutput {
-  seed: { rows: number; curatedRows: number; reused?: boolean; seededMs?: number };
   sessionStartMs: number;
   warmupMs: number;
-  runs: MergeRunOutput[];
+  tables: MergeTableOutput[];
 }
 
 async function measureMerges(context: StageContext): Promise<Benchmark[]> {
@@ -111,22 +76,20 @@ async function measureMerges(context: StageContext): Promise<Benchmark[]> {
   const s3 = lakeClient();
   try {
     await s3.send(new HeadBucketCommand({ Bucket: benchBucket })).catch(() => s3.send(new CreateBucketCommand({ Bucket: benchBucket })));
-    const tableRows = sizes.mergeTableRows;
-    const seedId = `t${tableRows}-v1`;
-    const seedKeys = await writeSeed(s3, tableRows, seedId, log);
-    // Tiny runs only prove the path works: the seed merge warms the session well enough.
-    const warmupRows = Math.min(1000, Math.max(100, Math.floor(tableRows / 100)));
-    const warmupKeys = context.tiny || tableRows === 0 ? [] : await writeRun(s3, warmupRows, tableRows, 99, 50_000_000_000);
-    const runs = [];
-    for (const [index, rows] of sizes.mergeRows.entries()) {
-      log(`writing ${rows} source rows (half updates of seeded keys, half new keys)`);
-      runs.push({ rows, keys: await writeRun(s3, rows, tableRows, index, 60_000_000_000 + index * 2_000_000_000) });
+    const sourceRows = sizes.mergeRows[0]!;
+    // The scaling pair: a table and one ten times larger (a tiny run: 1,000 and 10,000 rows).
+    const smaller = sizes.mergeTableRows || 1_000;
+    const tables = [];
+    for (const rows of [smaller, smaller * 10]) {
+      const prefix = `t${rows}`;
+      log(`writing ${sourceRows} source rows for the ${rows}-row table (80% new keys, 20% updates of the newest)`);
+      tables.push({ rows, sourceRows, prefix, seedId: `t${rows}-v2`, keys: await writeSourceRows(s3, prefix, sourceRows, rows) });
     }
     const work = mkdtempSync(join(tmpdir(), 'ledgerflow-merge-bench-'));
     try {
       const manifest = join(work, 'manifest.json');
-      writeFileSync(manifest, JSON.stringify({ bucket: benchBucket, source: 'transactions', seed: { id: seedId, rows: tableRows, keys: seedKeys }, warmup: { keys: warmupKeys }, runs }));
-      log(`Spark: seed (once), warm-up, then ${sizes.mergeRows.join(', ')} rows into a ${tableRows}-row curated table`);
+      writeFileSync(manifest, JSON.stringify({ bucket: benchBucket, tables }));
+      log(`Spark: seed (once), warm-up, then ${sourceRows} rows into ${tables.map((table) => table.rows).join(' and ')}-row curated tables`);
       const outcome = await runCommand(python, [join(repoRoot, 'bench/merge_bench.py'), manifest], {
         cwd: repoRoot,
         env: { ...sparkEnvironment(stackSettings), PYTHONPATH: join(repoRoot, 'spark') },
@@ -137,27 +100,54 @@ async function measureMerges(context: StageContext): Promise<Benchmark[]> {
         throw new Error(`bench/merge_bench.py exited with ${outcome.code}: ${tail || outcome.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       }
       const output = JSON.parse(outcome.stdout.trim().split('\n').at(-1)!) as MergeBenchOutput;
-      if (tableRows > 0 && output.seed.curatedRows !== tableRows) throw new Error(`the seeded curated table holds ${output.seed.curatedRows} rows, not ${tableRows}`);
-      log(`session ${output.sessionStartMs} ms, seed ${output.seed.reused ? 'reused' : `${output.seed.seededMs} ms`}, warm-up ${output.warmupMs} ms`);
-      return output.runs.map((run) =>
-        benchmark(mergeFigureName(run.rows), perSecond(run.rows, run.mergeMs), 'rows/s', perSecond(run.rows, run.appendMs), {
-          sourceRows: run.rows,
-          tableRows,
-          mergeMs: Math.round(run.mergeMs),
-          appendMs: Math.round(run.appendMs),
-          inserted: run.result.curatedInserted,
-          updated: run.result.curatedUpdated,
-          stepsMs: run.result.timingsMs,
-          measures: 'run_merge (raw append with lineage, de-duplication, MERGE into curated) in a warm session, tables restored to the seeded version first',
-          baselineIs: 'plain Delta append of the same landing lines',
-        }),
-      );
+      for (const table of output.tables) {
+        if (table.seed.curatedRows !== table.rows) throw new Error(`the seeded curated table holds ${table.seed.curatedRows} rows, not ${table.rows}`);
+      }
+      log(`session ${output.sessionStartMs} ms, warm-up ${output.warmupMs} ms`);
+      return mergeFigures(output.tables);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   } finally {
     s3.destroy();
   }
+}
+
+/** merge-<n>-into-<table> per table, merge-scaling (larger / smaller) and merge-vs-plain (on the larger table). */
+export function mergeFigures(tables: MergeTableOutput[]): Benchmark[] {
+  const figures = tables.map((table, index) =>
+    benchmark(
+      mergeFigureName(table.sourceRows, table.rows),
+      table.mergeMs / 1000,
+      's',
+      table.plainMergeMs / 1000,
+      {
+        sourceRows: table.sourceRows,
+        tableRows: table.rows,
+        seedFiles: table.seed.files,
+        filesAfter: table.filesAfter,
+        inserted: table.result.curatedInserted,
+        updated: table.result.curatedUpdated,
+        stepsMs: table.result.timingsMs,
+        measures: 'run_merge (claim, raw append with lineage, de-duplication, MERGE into curated, done) in a warm session, curated restored to its seed first',
+        baselineIs: 'a plain Delta MERGE of the same rows on the business key, same session and table',
+      },
+      index === tables.length - 1 ? { text: '<= 15 s', met: table.mergeMs <= 15_000 } : undefined,
+    ),
+  );
+  const [smaller, larger] = [tables[0]!, tables.at(-1)!];
+  const scaling = larger.mergeMs / smaller.mergeMs;
+  figures.push(
+    benchmark('merge-scaling', scaling, 'x', null, { tables: [smaller.rows, larger.rows], measures: `merge time into the ${countName(larger.rows)}-row table / into the ${countName(smaller.rows)}-row table` }, {
+      text: '<= 1.5',
+      met: scaling <= 1.5,
+    }),
+    benchmark('merge-vs-plain', perSecond(larger.sourceRows, larger.mergeMs), 'rows/s', perSecond(larger.sourceRows, larger.plainMergeMs), { tableRows: larger.rows, baselineIs: 'plain Delta MERGE on the business key, rows/s' }, {
+      text: 'ratio >= 0.5',
+      met: larger.plainMergeMs / larger.mergeMs >= 0.5,
+    }),
+  );
+  return figures;
 }
 
 /** Seconds until a fresh job service answers /health with 200, against a bare Spark session's first action. */
@@ -183,7 +173,8 @@ async function measureJobServiceColdStart(context: StageContext): Promise<Benchm
   log(`a fresh job service on 127.0.0.1:${port}`);
   const { spawn } = await import('node:child_process');
   const started = performance.now();
-  const child = spawn(python, ['-m', 'ledgerflow_spark.job_service', '--host', '127.0.0.1', '--port', String(port)], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  // No sweep: this second service must not merge the stack's lake beside the stack's own.
+  const child = spawn(python, ['-m', 'ledgerflow_spark.job_service', '--host', '127.0.0.1', '--port', String(port), '--sweep-seconds', '0'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   try {
@@ -200,10 +191,10 @@ async function measureJobServiceColdStart(context: StageContext): Promise<Benchm
     if (readyMs === undefined) throw new Error('the job service did not become healthy within 300 s');
     return [
       benchmark('job-service-cold-start', readyMs / 1000, 's', bare ? bare.elapsedMs / 1000 : null, {
-        measures: 'process start to GET /health 200 (Spark session with Delta and s3a, warm-up MERGE)',
+        measures: 'process start to GET /health 200 (Spark session with Delta and s3a; the warm-up MERGE runs after)',
         baselineIs: 'python starting a bare local Spark session and running one action',
         ...(context.tiny ? { note: 'tiny run: no baseline; job service and merge started side by side' } : {}),
-      }),
+      }, bare ? { text: '<= 1.5 x baseline', met: readyMs / bare.elapsedMs <= 1.5 } : undefined),
     ];
   } finally {
     child.kill('SIGTERM');

@@ -22,7 +22,7 @@ const config = readConfig(
 );
 
 // Kafka or Kinesis, as the deployment's STREAM_ENGINE says.
-const publisher = createStreamPublisher(config, 'file-drop');
+const publisher = await createStreamPublisher(config, 'file-drop');
 
 const s3 = createS3Client({ endpoint: config.S3_ENDPOINT });
 const readCardTokenKey = cardTokenKeyReader(config);

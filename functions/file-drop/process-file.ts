@@ -5,7 +5,7 @@ import type { QuarantineLine } from '#contracts/lake-lines.ts';
 import { recordLimits } from '#contracts/record-limits.ts';
 import { PublishError } from '#lib/errors.ts';
 import { deterministicUuid } from '#lib/ids.ts';
-import { maxChunkBytes, publishInChunks } from '#lib/kafka.ts';
+import { maxChunkBytes, publishInChunks } from '#lib/publish-chunks.ts';
 import { type OutgoingMessage, prepareRecord, preparedMessage } from '#lib/record-messages.ts';
 import { type FileFormat, readRecords } from './read-records.ts';
 

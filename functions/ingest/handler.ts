@@ -22,7 +22,7 @@ const config = readConfig(
 );
 
 // Kafka or Kinesis, as the deployment's STREAM_ENGINE says.
-const publisher = createStreamPublisher(config, 'ingest');
+const publisher = await createStreamPublisher(config, 'ingest');
 
 const readCardTokenKey = cardTokenKeyReader(config);
 

@@ -5,7 +5,7 @@ import type { FunctionDependencies } from '#lib/dependencies.ts';
 import { PublishError, RequestError } from '#lib/errors.ts';
 import { errorResponse } from '#lib/http-errors.ts';
 import { deterministicUuid, randomId, randomTraceparent } from '#lib/ids.ts';
-import { maxChunkBytes, publishInChunks } from '#lib/kafka.ts';
+import { maxChunkBytes, publishInChunks } from '#lib/publish-chunks.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { bodyFormat, parseRecords } from './parse-body.ts';
 import { prepareBatch } from './prepare-batch.ts';
@@ -85,15 +85,15 @@ export interface RecordRef {
 /**
  * The answer when Kafka took only the first `published` records: a 503, so a client that
  * retries on failure retries, naming which records are durable and which are not. With
- * the same Idempotency-Key a retry carries the same event ids, so the records already
- * durable are recognised downstream instead of counted twice.
+ * the same Idempotency-Key a retry carries the same event ids, so a record already durable
+ * comes again under its event id, for downstream stages to recognise.
  */
 function partlyPublished(batchId: string, eventIds: string[], published: number): APIGatewayProxyResultV2 {
   const refs = eventIds.map((eventId, index): RecordRef => ({ index, eventId }));
   const failed = refs.length - published;
   return errorResponse(503, {
     code: 'PARTIALLY_PUBLISHED',
-    message: `${published} of ${refs.length} records are durable in Kafka; ${failed} were not published: send the batch again with the same Idempotency-Key`,
+    message: `${published} of ${refs.length} records are durable; ${failed} are not confirmed: send the batch again with the same Idempotency-Key`,
     details: { batchId, accepted: refs.slice(0, published), failed: refs.slice(published) },
   });
 }

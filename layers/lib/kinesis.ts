@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KinesisClient, type PutRecordsCommandInput, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { PutRecordsCommandInput, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import * as z from 'zod';
 import { encodeStreamEnvelope } from './stream-envelope.ts';
 import type { OutgoingMessage } from './record-messages.ts';
@@ -28,14 +27,6 @@ export const kinesisLimits = {
   bytesPerRecord: 1024 * 1024,
   partitionKeyLength: 256,
 } as const;
-
-/** The one way the product builds a Kinesis client: functions, the local stack, tools, benchmarks and tests alike. */
-export function createKinesisClient(options: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): KinesisClient {
-  const { endpoint, ...rest } = options;
-  if (!endpoint) return new KinesisClient(rest);
-  // Local servers (kinesalite) speak HTTP/1.1 only; the SDK's Kinesis client defaults to HTTP/2.
-  return new KinesisClient({ ...rest, endpoint, requestHandler: new NodeHttpHandler() });
-}
 
 /**
  * The business key as partition key: records of one key stay in order in one shard. A

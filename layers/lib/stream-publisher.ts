@@ -1,10 +1,9 @@
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import * as z from 'zod';
 import { defaultMaxMessageBytes } from '#contracts/record-limits.ts';
 import { PublishError } from './errors.ts';
-import { createRecordProducer, kafkaSettings } from './kafka.ts';
 import { kafkaConnectionOptions } from './kafka-security.ts';
-import { type PutRecordsOptions, createKinesisClient, kinesisLimits, kinesisSettings, putRecordsDurably } from './kinesis.ts';
+import { kafkaSettings } from './kafka-settings.ts';
+import { type PutRecordsOptions, kinesisLimits, kinesisSettings, putRecordsDurably } from './kinesis.ts';
 import type { OutgoingMessage } from './record-messages.ts';
 import { topicSettings } from './topics.ts';
 
@@ -27,9 +26,14 @@ export interface StreamPublisher {
   publish(messages: OutgoingMessage[]): Promise<void>;
 }
 
-/** Built once per instance, at module scope. */
-export function createStreamPublisher(settings: StreamSettings, clientId: string): StreamPublisher {
+/**
+ * Built once per instance, at module scope. Each engine's client is imported here, when
+ * chosen: a bundle keeps the other in a chunk that is never loaded (template.yaml
+ * `Splitting`), and the Kafka client alone is about 400 KB of a bundle.
+ */
+export async function createStreamPublisher(settings: StreamSettings, clientId: string): Promise<StreamPublisher> {
   if (settings.STREAM_ENGINE === 'kafka') {
+    const { createRecordProducer } = await import('./kafka.ts');
     const producer = createRecordProducer({ clientId, brokers: settings.KAFKA_BROKERS, connection: kafkaConnectionOptions(settings) });
     return {
       engine: 'kafka',
@@ -38,12 +42,13 @@ export function createStreamPublisher(settings: StreamSettings, clientId: string
       publish: async (messages) => void (await producer.send({ messages })),
     };
   }
-  const kinesis = createKinesisClient({ endpoint: settings.KINESIS_ENDPOINT || undefined });
+  const { createKinesisClient, putRecordsSender } = await import('./kinesis-client.ts');
+  const send = putRecordsSender(createKinesisClient({ endpoint: settings.KINESIS_ENDPOINT || undefined }));
   return {
     engine: 'kinesis',
     destinationPrefix: settings.KINESIS_STREAM_PREFIX,
     maxMessageBytes: Math.min(defaultMaxMessageBytes, kinesisLimits.bytesPerRecord),
-    publish: (messages) => publishToKinesis((input) => kinesis.send(new PutRecordsCommand(input)), messages),
+    publish: (messages) => publishToKinesis(send, messages),
   };
 }
 

@@ -104,16 +104,26 @@ class CuratedChanges:
         return self.inserted + self.updated
 
 
+def sql_string(value: str) -> str:
+    """A Spark SQL string literal (backslash and quote escaped)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def merge_newer_versions(spark: SparkSession, path: str, incoming: DataFrame, business_key: str, run_id: str) -> CuratedChanges:
     """One MERGE: inserts new keys, replaces a row only by a strictly newer version (the
     version comparison is the MERGE's own condition, so the target is read once)."""
     target_schema = DeltaTable.forPath(spark, path).toDF().schema
+    lowest, highest = incoming.agg(F.min(business_key), F.max(business_key)).first()
+    if lowest is None:
+        return CuratedChanges()
     view = f"ledgerflow_merge_source_{run_id}"
     aligned_to(incoming, target_schema).createOrReplaceTempView(view)
     try:
+        # The key range as literals lets Delta skip target files by their key statistics:
+        # keys that grow over time (sequence-like ids) touch only the newest files.
         metrics = spark.sql(
             f"""MERGE INTO delta.`{path}` AS t USING {view} AS s
-            ON t.`{business_key}` = s.`{business_key}`
+            ON t.`{business_key}` BETWEEN {sql_string(lowest)} AND {sql_string(highest)} AND t.`{business_key}` = s.`{business_key}`
             WHEN MATCHED AND {version_of_sql("s")} > {version_of_sql("t")} THEN UPDATE SET *
             WHEN NOT MATCHED THEN INSERT *"""
         ).first()

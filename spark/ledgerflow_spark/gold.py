@@ -16,7 +16,7 @@ contract).
 Money stays DECIMAL throughout. Each table is rebuilt whole and written only when its
 content changed, so a re-run over the same input commits nothing.
 
-    python -m ledgerflow_spark.gold --bucket lake [--table transactions_daily] [--reporting-currency EUR]
+    python -m ledgerflow_spark.gold --bucket lake [--table transactions_daily] [--reporting-currency EUR] [--summary]
 """
 
 from __future__ import annotations
@@ -230,11 +230,46 @@ def build_gold(
     return outcome
 
 
+def summary(spark: SparkSession, bucket: str) -> dict:
+    """A few figures of the gold tables, for the demo; a table not built yet is left out."""
+    root = bucket_root(bucket)
+    read = {name: spark.read.format("delta").load(gold_path(root, name)) for name in GOLD_TABLES if table_exists(spark, gold_path(root, name))}
+    figures: dict = {}
+    if "transactions_daily" in read:
+        daily = read["transactions_daily"]
+        totals = daily.agg(
+            F.countDistinct("transaction_date").alias("days"),
+            F.sum("transaction_count").alias("transactions"),
+            F.sum("amount_reporting").alias("volume"),
+            F.first("reporting_currency").alias("currency"),
+            F.sum(F.when(F.col("rate_missing"), F.col("transaction_count")).otherwise(0)).alias("without_rate"),
+        ).first()
+        figures["transactionsDaily"] = {
+            "days": totals["days"],
+            "transactions": totals["transactions"] or 0,
+            "volume": str(totals["volume"] or 0),
+            "reportingCurrency": totals["currency"],
+            "transactionsWithoutRate": totals["without_rate"] or 0,
+        }
+    if "claims_by_product" in read:
+        per_product = read["claims_by_product"].groupBy("product").agg(F.sum("claim_count").alias("claims"), F.sum("policy_count").alias("policies"))
+        figures["claimsByProduct"] = [
+            {"product": row["product"], "claims": row["claims"], "policies": row["policies"]} for row in per_product.orderBy(F.col("product").asc_nulls_last()).collect()
+        ]
+    if "policies_history" in read:
+        history = read["policies_history"].agg(
+            F.count(F.lit(1)).alias("versions"), F.countDistinct("policyId").alias("policies"), F.sum(F.col("is_current").cast("int")).alias("current")
+        ).first()
+        figures["policiesHistory"] = {"versions": history["versions"], "policies": history["policies"], "current": history["current"] or 0}
+    return figures
+
+
 def parse_args(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ledgerflow_spark.gold", description="Build the gold tables")
     parser.add_argument("--bucket", default=env.get("LAKE_BUCKET", "lake"), help="bucket name or storage root URI")
     parser.add_argument("--table", action="append", choices=GOLD_TABLES, help="only this table (repeatable; default: all)")
     parser.add_argument("--reporting-currency", default=DEFAULT_REPORTING_CURRENCY)
+    parser.add_argument("--summary", action="store_true", help="after building, print a few figures of the gold tables as JSON")
     return parser.parse_args(argv)
 
 
@@ -246,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv, env)
     spark = build_session(env=env)
     try:
-        print(json.dumps(build_gold(spark, args.bucket, env, args.table or GOLD_TABLES, args.reporting_currency)))
+        built = build_gold(spark, args.bucket, env, args.table or GOLD_TABLES, args.reporting_currency)
+        print(json.dumps(summary(spark, args.bucket) if args.summary else built))
     finally:
         spark.stop()
     return 0

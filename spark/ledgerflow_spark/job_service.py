@@ -15,6 +15,10 @@ Endpoints (JSON in, JSON out):
 - ``GET /health``: 200 once the Spark session is warm, 503 while starting.
 - ``GET /gold``: the gold schedule: stale buckets, the run in progress, the last run.
 
+At start and every ``LEDGERFLOW_SWEEP_SECONDS`` (default 60) the service queues a sweep:
+an all-pending merge of every source of ``LAKE_BUCKET``, so work that a crash, a lost
+trigger or a kill of this service left is merged without anyone asking (merge.py, ledger.py).
+
 A merge that loads new rows marks its bucket's gold tables stale; they are rebuilt once
 the merges have settled (gold_schedule.py, ``LEDGERFLOW_GOLD_DELAY_MS``, default 5000;
 ``0`` turns the schedule off).

@@ -74,3 +74,17 @@ def test_a_claim_completed_twice_appends_its_raw_rows_once(spark, lake):
         merge.append_once(raw, lake.table("raw"), ledger.raw_transaction_id("claim-1"))
 
     assert raw_count(spark, lake) == 2
+
+
+def test_many_small_merges_keep_the_curated_file_count_bounded_by_auto_compaction(spark, lake):
+    # Auto compaction starts at 50 small files by default; 5 keeps the test short.
+    spark.conf.set("spark.databricks.delta.autoCompact.minNumFiles", "5")
+    try:
+        for n in range(12):
+            merge.run_merge(spark, lake.root, "transactions", [lake.landing([upsert(f"t{n}", "2026-03-01T10:00:00.000Z", n)], partition=n)])
+    finally:
+        spark.conf.unset("spark.databricks.delta.autoCompact.minNumFiles")
+
+    files = DeltaTable.forPath(spark, lake.table("curated")).detail().first().numFiles
+    assert files < 8
+    assert spark.read.format("delta").load(lake.table("curated")).count() == 12

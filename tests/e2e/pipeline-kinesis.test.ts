@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { createKinesisClient, streamForSource, kinesisStreamPrefix } from '#lib/kinesis.ts';
+import { streamForSource, kinesisStreamPrefix } from '#lib/kinesis.ts';
+import { createKinesisClient } from '#lib/kinesis-client.ts';
 import { decodeStreamEnvelope } from '#lib/stream-envelope.ts';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 import { traceEvent } from '../../tools/pipeline/reconcile.ts';

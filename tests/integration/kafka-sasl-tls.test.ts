@@ -7,7 +7,8 @@ import { Consumer, MessagesStreamModes, stringDeserializers } from '@platformati
 import { defineStack, down, readStackSettings, type StackSettings, up } from '@ledgerflow/local-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '#lib/config.ts';
-import { createRecordProducer, kafkaSettings } from '#lib/kafka.ts';
+import { createRecordProducer } from '#lib/kafka.ts';
+import { kafkaSettings } from '#lib/kafka-settings.ts';
 import { kafkaConnectionOptions } from '#lib/kafka-security.ts';
 
 /**

@@ -55,6 +55,19 @@ export async function traceEvent(source: string, eventId: string): Promise<Recor
   return JSON.parse(stdout);
 }
 
+export interface GoldSummary {
+  transactionsDaily?: { days: number; transactions: number; volume: string; reportingCurrency: string; transactionsWithoutRate: number };
+  claimsByProduct?: { product: string | null; claims: number; policies: number }[];
+  policiesHistory?: { versions: number; policies: number; current: number };
+}
+
+/** Builds the gold tables (nothing is written when they are current) and returns a few of their figures (spark/ledgerflow_spark/gold.py). */
+export async function goldSummary(): Promise<GoldSummary> {
+  const stdout = await runPython(['-m', 'ledgerflow_spark.gold', '--bucket', stackSettings.lakeBucket, '--summary']);
+  // The job logs to stdout; the figures are its last line.
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as GoldSummary;
+}
+
 /** Runs a module of spark/ with the venv's Python and the stack's settings; resolves with its stdout. */
 function runPython(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

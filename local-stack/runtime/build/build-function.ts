@@ -40,6 +40,8 @@ export function esbuildOptions(definition: FunctionDefinition, outdir: string): 
     loader: properties.loader as BuildOptions['loader'],
     alias: properties.alias,
     mainFields: properties.mainFields,
+    splitting: properties.splitting,
+    chunkNames: properties.chunkNames,
     outdir,
     metafile: true,
     logLevel: 'silent',

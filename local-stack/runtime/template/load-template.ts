@@ -220,7 +220,7 @@ function buildProperties(metadata: any, resolver: IntrinsicResolver, path: strin
   if (!metadata?.BuildMethod) return undefined;
   if (metadata.BuildMethod !== 'esbuild') throw new TemplateError(`BuildMethod ${String(metadata.BuildMethod)} is not built locally (esbuild only)`, `${path}.BuildMethod`);
   const properties = resolver.resolve(metadata.BuildProperties ?? {}, `${path}.BuildProperties`) as Record<string, any>;
-  const known = ['EntryPoints', 'Format', 'Minify', 'Target', 'Sourcemap', 'Banner', 'Footer', 'OutExtension', 'External', 'Loader', 'MainFields', 'Platform', 'Alias', 'UseNpmCi'];
+  const known = ['EntryPoints', 'Format', 'Minify', 'Target', 'Sourcemap', 'Banner', 'Footer', 'OutExtension', 'External', 'Loader', 'MainFields', 'Platform', 'Alias', 'Splitting', 'ChunkNames', 'UseNpmCi'];
   for (const key of Object.keys(properties)) {
     if (!known.includes(key)) throw new TemplateError(`esbuild property ${key} is not supported locally`, `${path}.BuildProperties.${key}`);
   }
@@ -251,6 +251,8 @@ function buildProperties(metadata: any, resolver: IntrinsicResolver, path: strin
     alias: pairs(properties.Alias, 'Alias'),
     mainFields: properties.MainFields === undefined ? undefined : String(properties.MainFields).split(','),
     platform: properties.Platform,
+    splitting: properties.Splitting === undefined ? undefined : properties.Splitting === true || properties.Splitting === 'true',
+    chunkNames: properties.ChunkNames === undefined ? undefined : String(properties.ChunkNames),
   };
 }
 

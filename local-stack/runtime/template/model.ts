@@ -15,6 +15,9 @@ export interface EsbuildProperties {
   alias?: Record<string, string>;
   mainFields?: string[];
   platform?: 'node' | 'neutral' | 'browser';
+  /** ESM only: modules reached by dynamic `import()` go to chunks loaded when first imported. */
+  splitting?: boolean;
+  chunkNames?: string;
 }
 
 export interface FunctionDefinition {

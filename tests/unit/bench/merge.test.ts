@@ -1,13 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { entities, landingObjects, updates } from '../../../bench/lib/landing.ts';
-import { mergeFigureName } from '../../../bench/stages/merge.ts';
+import { mergeFigureName, mergeFigures } from '../../../bench/stages/merge.ts';
 
 describe('mergeFigureName', () => {
-  it('names the 100,000-row figure "merge" and the others by their size', () => {
-    expect(mergeFigureName(100_000)).toBe('merge');
-    expect(mergeFigureName(10_000)).toBe('merge-10k');
-    expect(mergeFigureName(1_000_000)).toBe('merge-1m');
-    expect(mergeFigureName(1234)).toBe('merge-1234');
+  it('names a figure by its source rows and its table rows', () => {
+    expect(mergeFigureName(10_000, 10_000_000)).toBe('merge-10k-into-10m');
+    expect(mergeFigureName(10_000, 1_000_000)).toBe('merge-10k-into-1m');
+    expect(mergeFigureName(200, 1234)).toBe('merge-200-into-1234');
+  });
+});
+
+describe('mergeFigures', () => {
+  const table = (rows: number, mergeMs: number, plainMergeMs: number) => ({
+    rows,
+    sourceRows: 10_000,
+    seed: { rows, curatedRows: rows, files: 4 },
+    mergeMs,
+    plainMergeMs,
+    filesAfter: 5,
+    result: {},
+  });
+
+  it('reports each table, the scaling between them and the merge against a plain MERGE, with their goals', () => {
+    const figures = mergeFigures([table(1_000_000, 8_000, 10_000), table(10_000_000, 10_000, 16_000)]);
+
+    const byName = Object.fromEntries(figures.map((figure) => [figure.name, figure]));
+    expect(Object.keys(byName)).toEqual(['merge-10k-into-1m', 'merge-10k-into-10m', 'merge-scaling', 'merge-vs-plain']);
+    expect(byName['merge-10k-into-10m']).toMatchObject({ value: 10, unit: 's', baseline: 16, params: { goalMet: true } });
+    expect(byName['merge-scaling']).toMatchObject({ value: 1.25, params: { goalMet: true } });
+    expect(byName['merge-vs-plain']).toMatchObject({ value: 1000, baseline: 625, params: { goalMet: true } });
+  });
+
+  it('marks a merge that grows with the table as missing the scaling goal', () => {
+    const figures = mergeFigures([table(1_000_000, 5_000, 5_000), table(10_000_000, 20_000, 6_000)]);
+
+    expect(figures.find((figure) => figure.name === 'merge-scaling')).toMatchObject({ value: 4, params: { goalMet: false } });
+    expect(figures.find((figure) => figure.name === 'merge-vs-plain')).toMatchObject({ params: { goalMet: false } });
   });
 });
 

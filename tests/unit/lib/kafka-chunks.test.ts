@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkMessages, messageBytes, publishInChunks } from '#lib/kafka.ts';
+import { chunkMessages, messageBytes, publishInChunks } from '#lib/publish-chunks.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 
 const message = (key: string, valueBytes: number): OutgoingMessage => ({ topic: 't', key, value: 'v'.repeat(valueBytes), headers: { 'event-id': key } });

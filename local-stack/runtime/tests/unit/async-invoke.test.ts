@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type InvocationRecord, invocationRecord, invokeAsync } from '../../async-invoke.ts';
 import { assertUniqueConsumerGroups } from '../../bridges/kafka/kafka-bridge.ts';
 import type { FunctionRegistry } from '../../function-registry.ts';
@@ -64,6 +64,24 @@ describe('invokeAsync', () => {
       requestContext: { requestId: 'req-1', condition: 'RetriesExhausted', approximateInvokeCount: 2, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST' },
       requestPayload: { n: 1 },
       responsePayload: { errorType: 'BoomError', errorMessage: 'call 2' },
+    });
+  });
+
+  describe('with an event older than MaximumEventAgeInSeconds', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('stops retrying and records the condition EventAgeExceeded', async () => {
+      vi.useFakeTimers();
+      const { registry, calls } = fakeRegistry({ maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60, onFailureDestination: 'arn:aws:s3:::Dlq' }, 5);
+      const written: InvocationRecord[] = [];
+      // Retries after 40 s, then 80 s: the third attempt would start at 120 s, past the 60 s limit.
+      const result = invokeAsync(registry, 'Fn', {}, { baseDelayMs: 40_000, onNotice: () => undefined, writeFailure: async (_destination, _key, record) => void written.push(record) });
+      await vi.advanceTimersByTimeAsync(130_000);
+      expect(await result).toMatchObject({ ok: false, attempts: 2 });
+      expect(calls()).toBe(2);
+      expect(written.map((record) => [record.requestContext.condition, record.requestContext.approximateInvokeCount])).toEqual([['EventAgeExceeded', 2]]);
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../build/build-function.ts';
 import { parseCfnYaml } from '../../template/cfn-yaml.ts';
 import { buildModel, loadTemplate } from '../../template/load-template.ts';
 import { parseParameterOverrides } from '../../template/parameters.ts';
@@ -44,6 +45,13 @@ describe('template model of a SAM template', () => {
     const build = model().functions.get('ProduceFunction')!.build!;
     expect(build).toMatchObject({ entryPoints: ['src/produce.ts'], format: 'esm', minify: true, target: 'es2022', sourcemap: true, mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, alias: { 'left-pad': './src/left-pad.js' } });
     expect(build.banner?.js).toContain('createRequire');
+  });
+
+  it('reads Splitting and ChunkNames and passes them to esbuild, so chunks loaded by import() stay apart', () => {
+    const metadata = '    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        EntryPoints: [index.ts]\n        Format: esm\n        Splitting: true\n        ChunkNames: chunks/[name]-[hash]\n';
+    const definition = inline(fn() + metadata).functions.get('Fn')!;
+    expect(definition.build).toMatchObject({ splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+    expect(esbuildOptions(definition, '/tmp/out')).toMatchObject({ splitting: true, chunkNames: 'chunks/[name]-[hash]' });
   });
 
   it('serves the HTTP API route behind the JWT authorizer with issuer and audience from the parameters', () => {
