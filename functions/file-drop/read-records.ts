@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { maskCardNumbers } from '#contracts/card-data.ts';
@@ -64,6 +63,8 @@ interface CsvRow {
  * counts a CRLF inside a quoted field as two lines.
  */
 async function* csvRows(body: Readable): AsyncIterable<CsvRow> {
+  // Loaded with the first CSV file (a chunk of the bundle): a cold start does not pay for it.
+  const { parse } = await import('csv-parse');
   // Errors come through a callback while rows queue in the stream: each is placed
   // before the row the parser emitted after it, so rows and errors stay in file order.
   const errors: { before: number; raw: string; error: string }[] = [];

@@ -40,7 +40,7 @@ from .history import history_of
 from .layout import bucket_root, table_path
 from .reference import ReferenceDb, read_reference, reference_db
 from .storage import table_exists
-from .transforms import curated_schema, landing_to_raw
+from .transforms import aligned_to, curated_schema, landing_to_raw
 
 log = logging.getLogger("ledgerflow.gold")
 
@@ -156,12 +156,12 @@ def live_curated(spark: SparkSession, root: str, source: str) -> DataFrame:
 
 
 def raw_rows(spark: SparkSession, root: str, source: str) -> DataFrame:
-    """The rows of a raw table; an empty one with the raw columns before the first merge."""
-    path = table_path(root, "raw", source)
-    if table_exists(spark, path):
-        return spark.read.format("delta").load(path)
+    """The rows of a raw table, with every column of the current landing line (null in rows
+    loaded before the column existed); an empty table of those columns before the first merge."""
     lines = spark.createDataFrame([], T.StructType(LANDING_LINE.fields + [T.StructField("_object_key", T.StringType())]))
-    return landing_to_raw(lines, "none")
+    empty = landing_to_raw(lines, "none")
+    path = table_path(root, "raw", source)
+    return aligned_to(spark.read.format("delta").load(path), empty.schema) if table_exists(spark, path) else empty
 
 
 def write_if_changed(spark: SparkSession, table: DataFrame, path: str) -> bool:

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { type Health, healthy, installMarker, type Installable, type Service, unhealthy } from '../component.ts';
 import type { PostgresDefinition } from '../definition.ts';
@@ -46,6 +46,14 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+/** The first folder on the way to `path` that other users cannot pass through (PostgreSQL run as "nobody" must). */
+function closedFolderOnTheWay(path: string): string | undefined {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    if ((statSync(folder).mode & 0o001) === 0) return folder;
+  }
+  return undefined;
+}
+
 /** Runs `work` with a client of `database` (default: the configured one); closes it whatever happens. */
 export async function withPostgres<T>(postgres: PostgresSettings, work: (client: pg.Client) => Promise<T>, database = postgres.database): Promise<T> {
   const client = new pg.Client({
@@ -74,6 +82,8 @@ export function postgresService(settings: StackSettings, definition: PostgresDef
   async function initialise(): Promise<void> {
     // initdb creates the superuser with this password and requires it (scram-sha-256) on every connection.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const closed = user && closedFolderOnTheWay(dataDir);
+    if (closed) throw new Error(`PostgreSQL runs as "nobody" (the stack runs as root) and cannot pass through ${closed}: chmod o+x it, or use another state folder`);
     const passwordFile = join(settings.paths.data, '.postgres-password');
     writeFileSync(passwordFile, `${postgres.password}\n`, { mode: 0o600 });
     if (user) for (const path of [dataDir, passwordFile]) chownSync(path, user.uid, user.gid);
