@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { putRecordsSender } from '#lib/kinesis-client.ts';
 import { publishToKinesis } from '#lib/stream-publisher.ts';
 import { deleteStream, kinesisService, recreateStream, stackKinesisClient } from '../lib/kinesis-streams.ts';
-import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { ingestMessages, transactionRecords } from '../lib/sample.ts';
 import { requireServices } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 import { sleep } from '../lib/timing.ts';
-import { bridgeFigures, deliveryCounter, type Delivery } from './bridge.ts';
+import { bridgeFigures, deliveryCounter, type Delivery, measureTrivialBridge } from './bridge.ts';
+import { percentile } from '../lib/stats.ts';
 
 const batchSize = 100;
 /** The bridge's default pause before polling a shard that had nothing new; the baseline polls as often. */
@@ -19,7 +20,7 @@ async function timeBatches(kinesis: KinesisClient, stream: string, batches: numb
   const latencies: number[] = [];
   for (let index = 0; index < batches; index++) {
     const delivered = delivery.expect(batchSize);
-    await publishToKinesis((input) => kinesis.send(new PutRecordsCommand(input)), messages);
+    await publishToKinesis(putRecordsSender(kinesis), messages);
     const acknowledged = performance.now();
     const at = await Promise.race([delivered, sleep(timeoutMs).then(() => Number.NaN)]);
     if (Number.isNaN(at)) throw new Error(`batch ${index + 1} was not delivered within ${timeoutMs / 1000} s`);
@@ -80,52 +81,21 @@ export const bridgeKinesisStage: Stage = {
       }
 
       log(`the runtime's bridge with a trivial function, ${batches} batches of ${batchSize}`);
-      const { startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
-      const bridgeDelivery = deliveryCounter();
-      const invocations: { dispatchDelayMs: number; invokeMs: number }[] = [];
-      const failures: string[] = [];
-      const runtime = await startLocalRuntime({
+      const { bridged, invocations } = await measureTrivialBridge({
+        bridge: 'kinesis',
         templatePath: join(repoRoot, 'bench/fixtures/bridge-kinesis/template.yaml'),
-        stateDir: localRuntimeOptions.stateDir,
-        envVarsPath: localRuntimeOptions.envVarsPath,
         parameterOverrides: { StreamName: stream },
-        maxInstances: 1,
-        apiPort: false,
-        invokePort: false,
-        kinesis: true,
         kinesisPollIntervalMs: pollIntervalMs,
-        onLog: () => {},
-        onNotice: (text) => {
-          if (/fail|error/i.test(text)) failures.push(text);
-        },
-        onKinesisBatch: (report) => {
-          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
-          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs });
-        },
+        warmEvent: { Records: [] },
+        recordsOf: (event) => (event as { Records?: unknown[] }).Records?.length ?? 0,
+        timeBatches: (delivery) => timeBatches(kinesis, stream, batches, delivery, timeoutMs),
       });
-      const { registry } = runtime;
-      const invoke = registry.invoke.bind(registry);
-      registry.invoke = async (logicalId, event, options) => {
-        const outcome = await invoke(logicalId, event, options);
-        if (outcome.ok) bridgeDelivery.delivered((event as { Records?: unknown[] }).Records?.length ?? 0);
-        return outcome;
-      };
-      let bridged: number[];
-      try {
-        await registry.invoke('TrivialFunction', { Records: [] }); // a warm instance, as in a steady pipeline
-        await sleep(1500);
-        invocations.length = 0;
-        bridged = await timeBatches(kinesis, stream, batches, bridgeDelivery, timeoutMs);
-      } catch (error) {
-        throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
-      } finally {
-        await runtime.stop();
-      }
 
       const params = { batches, batchSize, batchingWindowSeconds: 0, shards: 1, pollIntervalMs, server: 'kinesalite' };
       return bridgeFigures('bridge-kinesis', { bridged, plain, invocations, params }, {
         measures: 'p95 of PutRecords-answer-to-invocation-end through the bridge minus p95 of PutRecords-answer-to-delivery of a plain GetRecords poller',
         baselineIs: 'p95 of the plain poller',
+        invocation: { checkpointAfterInvokeP50Ms: Number(percentile(invocations.map((i) => i.afterInvokeMs), 50).toFixed(2)) },
       });
     } finally {
       await deleteStream(kinesis, stream).catch(() => {});

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Consumer, type Message } from '@platformatic/kafka';
+import type { BatchReport } from '@ledgerflow/lambda-runtime';
 import { createRecordProducer } from '#lib/kafka.ts';
 import { benchmark } from '../lib/report.ts';
 import { localRuntimeOptions } from '../lib/local-runtime.ts';
@@ -94,56 +95,20 @@ export const bridgeStage: Stage = {
       }
 
       log(`the runtime's bridge with a trivial function, ${batches} batches of ${batchSize}`);
-      const { startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
-      const bridgeDelivery = deliveryCounter();
-      const invocations: { dispatchDelayMs: number; invokeMs: number; commitMs: number }[] = [];
-      const failures: string[] = [];
-      // Delivery is the end of the invocation that held the record; the offset commit follows it.
-      let invocationEnded = 0;
-      const runtime = await startLocalRuntime({
+      const { bridged, invocations } = await measureTrivialBridge({
+        bridge: 'kafka',
         templatePath: join(repoRoot, 'bench/fixtures/bridge/template.yaml'),
-        stateDir: localRuntimeOptions.stateDir,
         parameterOverrides: { BootstrapServers: brokers.join(','), Topic: topic, ConsumerGroupId: `bench-bridge-${runId}` },
-        maxInstances: 1,
-        apiPort: false,
-        invokePort: false,
-        kafka: true,
-        onLog: () => {},
-        onNotice: (text) => {
-          if (/fail|error/i.test(text)) failures.push(text);
-        },
-        onKafkaBatch: (report) => {
-          if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
-          invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs, commitMs: performance.now() - invocationEnded });
-        },
+        warmEvent: { records: {} },
+        recordsOf: (event) => Object.values((event as { records?: Record<string, unknown[]> }).records ?? {}).reduce((sum, records) => sum + records.length, 0),
+        timeBatches: (delivery) => timeBatches(brokers, topic, batches, delivery, timeoutMs),
       });
-      // The bridge calls registry.invoke for each batch; no record is produced before this wrapper is in place.
-      const { registry } = runtime;
-      const invoke = registry.invoke.bind(registry);
-      registry.invoke = async (logicalId, event, options) => {
-        const outcome = await invoke(logicalId, event, options);
-        invocationEnded = performance.now();
-        const groups = Object.values((event as { records?: Record<string, unknown[]> }).records ?? {});
-        if (outcome.ok) bridgeDelivery.delivered(groups.reduce((sum, records) => sum + records.length, 0));
-        return outcome;
-      };
-      let bridged: number[];
-      try {
-        await registry.invoke('TrivialFunction', { records: {} }); // a warm instance, as in a steady pipeline
-        await sleep(1500);
-        invocations.length = 0;
-        bridged = await timeBatches(brokers, topic, batches, bridgeDelivery, timeoutMs);
-      } catch (error) {
-        throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
-      } finally {
-        await runtime.stop();
-      }
 
       const params = { batches, batchSize, batchingWindowSeconds: 0, partitions: 1, fetchMaxWaitMs: 500 };
       return bridgeFigures('bridge', { bridged, plain, invocations, params }, {
         measures: 'p95 of acknowledgement-to-invocation-end through the bridge minus p95 of acknowledgement-to-delivery of a plain consumer',
         baselineIs: 'p95 of the plain consumer',
-        invocation: { commitAfterInvokeP50Ms: Number(percentile(invocations.map((i) => i.commitMs), 50).toFixed(2)) },
+        invocation: { commitAfterInvokeP50Ms: Number(percentile(invocations.map((i) => i.afterInvokeMs), 50).toFixed(2)) },
       });
     } finally {
       await deleteTopic(brokers, topic).catch(() => {});
@@ -177,4 +142,63 @@ export function bridgeFigures(
       ...texts.invocation,
     }),
   ];
+}
+
+/**
+ * Runs a benchmark-only template's trivial function behind one bridge of the runtime and
+ * times batches through it. Delivery is the end of the invocation that held the records;
+ * the commit or checkpoint follows it (`afterInvokeMs`, up to the bridge's batch report).
+ */
+export async function measureTrivialBridge(options: {
+  bridge: 'kafka' | 'kinesis';
+  templatePath: string;
+  parameterOverrides: Record<string, string>;
+  kinesisPollIntervalMs?: number;
+  /** An event of the source's shape with no records, to start a warm instance. */
+  warmEvent: unknown;
+  recordsOf: (event: unknown) => number;
+  timeBatches: (delivery: Delivery) => Promise<number[]>;
+}): Promise<{ bridged: number[]; invocations: { dispatchDelayMs: number; invokeMs: number; afterInvokeMs: number }[] }> {
+  const { startLocalRuntime } = await import('@ledgerflow/lambda-runtime');
+  const delivery = deliveryCounter();
+  const invocations: { dispatchDelayMs: number; invokeMs: number; afterInvokeMs: number }[] = [];
+  const failures: string[] = [];
+  let invocationEnded = 0;
+  const onBatch = (report: BatchReport) => {
+    if (report.outcome !== 'committed') failures.push(`batch ${report.outcome} (attempt ${report.attempt})`);
+    invocations.push({ dispatchDelayMs: report.dispatchDelayMs, invokeMs: report.invokeMs, afterInvokeMs: performance.now() - invocationEnded });
+  };
+  const runtime = await startLocalRuntime({
+    templatePath: options.templatePath,
+    stateDir: localRuntimeOptions.stateDir,
+    envVarsPath: localRuntimeOptions.envVarsPath,
+    parameterOverrides: options.parameterOverrides,
+    maxInstances: 1,
+    apiPort: false,
+    invokePort: false,
+    ...(options.bridge === 'kafka' ? { kafka: true, onKafkaBatch: onBatch } : { kinesis: true, kinesisPollIntervalMs: options.kinesisPollIntervalMs, onKinesisBatch: onBatch }),
+    onLog: () => {},
+    onNotice: (text) => {
+      if (/fail|error/i.test(text)) failures.push(text);
+    },
+  });
+  // The bridge calls registry.invoke for each batch; no record is produced before this wrapper is in place.
+  const { registry } = runtime;
+  const invoke = registry.invoke.bind(registry);
+  registry.invoke = async (logicalId, event, invokeOptions) => {
+    const outcome = await invoke(logicalId, event, invokeOptions);
+    invocationEnded = performance.now();
+    if (outcome.ok) delivery.delivered(options.recordsOf(event));
+    return outcome;
+  };
+  try {
+    await registry.invoke('TrivialFunction', options.warmEvent); // a warm instance, as in a steady pipeline
+    await sleep(1500);
+    invocations.length = 0;
+    return { bridged: await options.timeBatches(delivery), invocations };
+  } catch (error) {
+    throw new Error(`${(error as Error).message}${failures.length ? ` (bridge: ${failures.slice(-3).join(' | ')})` : ''}`);
+  } finally {
+    await runtime.stop();
+  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { putRecordsSender } from '#lib/kinesis-client.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { publishToKinesis } from '#lib/stream-publisher.ts';
 import { benchmark } from '../lib/report.ts';
@@ -30,7 +30,7 @@ export const ingestKinesisStage: Stage = {
     const { stackSettings } = await import('../../local-stack/stack.config.ts');
     await requireServices('ingest-kinesis', [kinesisService(stackSettings.kinesisEndpoint)]);
     const kinesis = await stackKinesisClient();
-    const send = (input: ConstructorParameters<typeof PutRecordsCommand>[0]) => kinesis.send(new PutRecordsCommand(input));
+    const send = putRecordsSender(kinesis);
     const batchSize = sizes.ingestBatch;
     const totalBatches = Math.max(sizes.ingestClients, Math.ceil(sizes.ingestRecords / batchSize));
     const pool = transactionRecords({ count: Math.min(10_000, totalBatches * batchSize), recordBytes: sizes.recordBytes, mix: 'new' });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { type Health, healthy, installMarker, type Installable, type Service, unhealthy } from '../component.ts';
@@ -46,12 +46,18 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** The first folder on the way to `path` that other users cannot pass through (PostgreSQL run as "nobody" must). */
-function closedFolderOnTheWay(path: string): string | undefined {
+/**
+ * Lets other users pass through (o+x, not list) every folder on the way to `path`:
+ * PostgreSQL run as "nobody" must reach its binaries and data, and a clone in a private
+ * temporary folder (mode 0700) would otherwise keep it out.
+ */
+function openFoldersOnTheWay(path: string): void {
   for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
-    if ((statSync(folder).mode & 0o001) === 0) return folder;
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) !== 0) continue;
+    chmodSync(folder, (mode & 0o7777) | 0o001);
+    say(`    ${folder}: others may now pass through it (o+x), so PostgreSQL, run as "nobody", reaches its files`);
   }
-  return undefined;
 }
 
 /** Runs `work` with a client of `database` (default: the configured one); closes it whatever happens. */
@@ -82,8 +88,7 @@ export function postgresService(settings: StackSettings, definition: PostgresDef
   async function initialise(): Promise<void> {
     // initdb creates the superuser with this password and requires it (scram-sha-256) on every connection.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const closed = user && closedFolderOnTheWay(dataDir);
-    if (closed) throw new Error(`PostgreSQL runs as "nobody" (the stack runs as root) and cannot pass through ${closed}: chmod o+x it, or use another state folder`);
+    if (user) openFoldersOnTheWay(dataDir);
     const passwordFile = join(settings.paths.data, '.postgres-password');
     writeFileSync(passwordFile, `${postgres.password}\n`, { mode: 0o600 });
     if (user) for (const path of [dataDir, passwordFile]) chownSync(path, user.uid, user.gid);
