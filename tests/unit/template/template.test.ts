@@ -47,7 +47,8 @@ describe('template', () => {
         expect(file).toBe(basename(entry, '.ts'));
         const module = await import(`../../../${entry}`);
         expect(typeof module[exportName!]).toBe('function');
-      });
+        // Importing a handler loads its whole dependency graph (the Kafka client compiles validators): seconds on a busy machine.
+      }, 30_000);
 
       it('has an explicit log group with retention', () => {
         const logGroup = resource.Properties.LoggingConfig.LogGroup.Ref;
