@@ -43,7 +43,8 @@ const envJsonSchema = z.object({
     PGDATABASE: z.string().min(1),
   }),
   ValidateFunction: z.object({ LAKE_BUCKET: z.string().min(3) }),
-  MergeTriggerFunction: z.object({ JOB_SERVICE_URL: z.url() }),
+  // The job service takes requests that carry this token only (spark/ledgerflow_spark/job_service.py).
+  MergeTriggerFunction: z.object({ JOB_SERVICE_URL: z.url(), JOB_SERVICE_TOKEN: z.string().min(16) }),
 });
 export type EnvJson = z.infer<typeof envJsonSchema>;
 
@@ -160,7 +161,7 @@ export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: 
           executable: settings.paths.venvPython,
           args: ['-m', 'ledgerflow_spark.job_service', '--host', loopback, '--port', String(values.JOB_SERVICE_PORT)],
           cwd: repoRoot,
-          env: { ...sparkEnvironment(settings), PYTHONPATH: sparkDir, PYTHONUNBUFFERED: '1' },
+          env: { ...sparkEnvironment(settings), JOB_SERVICE_TOKEN: defaults.MergeTriggerFunction.JOB_SERVICE_TOKEN, PYTHONPATH: sparkDir, PYTHONUNBUFFERED: '1' },
         }),
       },
     ],
@@ -180,6 +181,8 @@ export interface LocalStack extends StackSettings {
   lakeBucket: string;
   jobServicePort: number;
   jobServiceUrl: string;
+  /** Bearer token of every job service request but GET /health. */
+  jobServiceToken: string;
   /** The local Kinesis API (kinesalite) and its streams, one per data contract. */
   kinesisEndpoint: string;
   sourceStreams: string[];
@@ -198,6 +201,7 @@ export function readLocalStack(env: NodeJS.ProcessEnv = process.env, defaults: E
     lakeBucket: settings.bucket,
     jobServicePort: settings.services.find((service) => service.name === 'job-service')!.port,
     jobServiceUrl: serviceUrl(settings, 'job-service'),
+    jobServiceToken: defaults.MergeTriggerFunction.JOB_SERVICE_TOKEN,
     kinesisEndpoint: defaults.Parameters.KINESIS_ENDPOINT,
     sourceStreams: localSourceStreams(),
     referenceDbUrl: settings.postgres!.url,

@@ -2,6 +2,49 @@ import { join } from 'node:path';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { type LoadOutcome, postLoad } from './http-load.ts';
 import { localRuntimeOptions } from './local-runtime.ts';
+import { benchmark } from './report.ts';
+import { averageValueBytes, ingestMessages, transactionRecords } from './sample.ts';
+import type { BenchSizes } from './stage.ts';
+import { percentile, perSecond } from './stats.ts';
+
+/**
+ * The ingest stages' load: request bodies of `ingestBatch` new transactions each, and the same
+ * records as the messages ingest publishes to `destination` (a topic or a stream), for the baseline.
+ */
+export function ingestLoad(sizes: BenchSizes, destination: string) {
+  const batchSize = sizes.ingestBatch;
+  const totalBatches = Math.max(sizes.ingestClients, Math.ceil(sizes.ingestRecords / batchSize));
+  const pool = transactionRecords({ count: Math.min(10_000, totalBatches * batchSize), recordBytes: sizes.recordBytes, mix: 'new' });
+  const records: Record<string, unknown>[][] = [];
+  for (let index = 0; index + batchSize <= pool.length; index += batchSize) records.push(pool.slice(index, index + batchSize));
+  const batches = records.map((batch) => ingestMessages(batch, batchSize).map((message): OutgoingMessage => ({ ...message, topic: destination })));
+  return { batchSize, totalBatches, bodies: records.map((batch) => JSON.stringify(batch)), batches, recordBytes: averageValueBytes(batches[0]!) };
+}
+
+/**
+ * The ingest stages' figures: records/s through the API against the direct baseline (goal: at
+ * least half of it, and `minimumRate` when given), and the p50 and p99 request latency.
+ */
+export function ingestFigures(
+  name: string,
+  measured: { api: LoadOutcome; direct: { elapsedMs: number; latencies: number[]; records: number } },
+  params: Record<string, unknown>,
+  texts: { baselineIs: string; latencyBaselineIs: string; minimumRate?: number },
+) {
+  const { api, direct } = measured;
+  const value = perSecond(api.records, api.elapsedMs);
+  const baseline = perSecond(direct.records, direct.elapsedMs);
+  const { minimumRate } = texts;
+  const latencyParams = { ...params, baselineIs: texts.latencyBaselineIs };
+  return [
+    benchmark(name, value, 'records/s', baseline, { ...params, baselineIs: texts.baselineIs }, {
+      text: minimumRate === undefined ? '>= 50% of baseline' : `>= 50% of baseline and >= ${minimumRate} records/s`,
+      met: value >= 0.5 * baseline && (minimumRate === undefined || value >= minimumRate),
+    }),
+    benchmark(`${name}-p50-latency`, percentile(api.latenciesMs, 50), 'ms', percentile(direct.latencies, 50), latencyParams),
+    benchmark(`${name}-p99-latency`, percentile(api.latenciesMs, 99), 'ms', percentile(direct.latencies, 99), latencyParams),
+  ];
+}
 
 /**
  * The baseline of the ingest stages: one sender per client (as one per function instance),

@@ -1,18 +1,13 @@
-import { ratioOf, significant } from './stats.ts';
+import type { Figure } from '@ledgerflow/lambda-runtime';
 import type { MachineInfo } from './machine.ts';
+import { ratioOf, significant } from './stats.ts';
 
-/** One named figure, beside the baseline measured in the same run. */
-export interface Benchmark {
-  name: string;
-  value: number;
-  unit: string;
-  /** The baseline in the same unit, or null when the figure has none (e.g. a bundle size). */
-  baseline: number | null;
-  /** value / baseline, or null without a baseline. */
-  ratio: number | null;
-  /** Sizes, counts and settings the figure was measured with; `goal` and `goalMet` when one is set. */
-  params: Record<string, unknown>;
-}
+/**
+ * One named figure, beside the baseline measured in the same run: the runtime's figure format,
+ * so that its benchmarks and these write the same JSON. `params` holds the sizes, counts and
+ * settings the figure was measured with; `goal` and `goalMet` when one is set.
+ */
+export type Benchmark = Figure;
 
 export interface Goal {
   /** Human-readable, e.g. ">= 50% of baseline and >= 30000 records/s". */
@@ -28,13 +23,11 @@ export function benchmark(
   params: Record<string, unknown> = {},
   goal?: Goal,
 ): Benchmark {
-  const rounded = significant(value);
-  const roundedBaseline = baseline === null ? null : significant(baseline);
   return {
     name,
-    value: rounded,
+    value: significant(value),
     unit,
-    baseline: roundedBaseline,
+    baseline: baseline === null ? null : significant(baseline),
     ratio: ratioOf(value, baseline),
     params: goal ? { ...params, goal: goal.text, goalMet: goal.met } : params,
   };

@@ -24,6 +24,18 @@ export async function requireServices(stage: string, services: Service[]): Promi
   }
 }
 
+type LocalStackSettings = (typeof import('../../local-stack/stack.config.ts'))['stackSettings'];
+
+/**
+ * The local stack's settings, once the services a stage needs answer. Loaded when a stage
+ * runs, so that listing or skipping stages does not read the stack's configuration.
+ */
+export async function requireStack(stage: string, needed: (settings: LocalStackSettings) => Service[]): Promise<LocalStackSettings> {
+  const { stackSettings } = await import('../../local-stack/stack.config.ts');
+  await requireServices(stage, needed(stackSettings));
+  return stackSettings;
+}
+
 export const kafkaService = (port = 9092): Service => ({ name: 'Kafka', host: '127.0.0.1', port, hint: 'start the stack: npm run stack:up' });
 export const minioService = (port = 9000): Service => ({ name: 'MinIO', host: '127.0.0.1', port, hint: 'start the stack: npm run stack:up' });
 export const jobService = (port = 3002): Service => ({ name: 'the Spark job service', host: '127.0.0.1', port, hint: 'start the stack: npm run stack:up' });

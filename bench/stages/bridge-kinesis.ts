@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { putRecordsSender } from '#lib/kinesis-client.ts';
 import { publishToKinesis } from '#lib/stream-publisher.ts';
+import { deliveryCounter, type Delivery, timeDeliveries } from '../lib/delivery.ts';
 import { deleteStream, kinesisService, recreateStream, stackKinesisClient } from '../lib/kinesis-streams.ts';
 import { ingestMessages, transactionRecords } from '../lib/sample.ts';
-import { requireServices } from '../lib/services.ts';
+import { requireStack } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 import { sleep } from '../lib/timing.ts';
-import { bridgeFigures, deliveryCounter, type Delivery, measureTrivialBridge } from './bridge.ts';
+import { bridgeFigures, measureTrivialBridge } from './bridge.ts';
 import { percentile } from '../lib/stats.ts';
 
 const batchSize = 100;
@@ -17,17 +18,7 @@ const pollIntervalMs = 250;
 /** Puts one batch at a time and times it from PutRecords' answer (every record durable) to delivery of its last record. */
 async function timeBatches(kinesis: KinesisClient, stream: string, batches: number, delivery: Delivery, timeoutMs: number): Promise<number[]> {
   const messages = ingestMessages(transactionRecords({ count: batchSize, recordBytes: 1024, mix: 'new' })).map((message) => ({ ...message, topic: stream }));
-  const latencies: number[] = [];
-  for (let index = 0; index < batches; index++) {
-    const delivered = delivery.expect(batchSize);
-    await publishToKinesis(putRecordsSender(kinesis), messages);
-    const acknowledged = performance.now();
-    const at = await Promise.race([delivered, sleep(timeoutMs).then(() => Number.NaN)]);
-    if (Number.isNaN(at)) throw new Error(`batch ${index + 1} was not delivered within ${timeoutMs / 1000} s`);
-    latencies.push(at - acknowledged);
-    await sleep(50);
-  }
-  return latencies;
+  return timeDeliveries(() => publishToKinesis(putRecordsSender(kinesis), messages), { batches, batchSize, delivery, timeoutMs });
 }
 
 /** The baseline consumer: GetRecords on the one shard from its end, pausing `pollIntervalMs` when nothing came. */
@@ -61,8 +52,7 @@ export const bridgeKinesisStage: Stage = {
   name: 'bridge-kinesis',
   needs: 'Kinesis (npm run stack:up); the stage runs its own bridge over a benchmark-only template',
   async run({ sizes, repoRoot, log }) {
-    const { stackSettings } = await import('../../local-stack/stack.config.ts');
-    await requireServices('bridge-kinesis', [kinesisService(stackSettings.kinesisEndpoint)]);
+    await requireStack('bridge-kinesis', (stack) => [kinesisService(stack.kinesisEndpoint)]);
     const kinesis = await stackKinesisClient();
     const stream = `bench-bridge-${Date.now().toString(36)}`;
     const batches = sizes.bridgeBatches;

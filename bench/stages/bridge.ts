@@ -2,39 +2,17 @@ import { join } from 'node:path';
 import { Consumer, type Message } from '@platformatic/kafka';
 import type { BatchReport } from '@ledgerflow/lambda-runtime';
 import { createRecordProducer } from '#lib/kafka.ts';
+import { deliveryCounter, type Delivery, timeDeliveries } from '../lib/delivery.ts';
 import { benchmark } from '../lib/report.ts';
 import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
 import { ingestMessages, transactionRecords } from '../lib/sample.ts';
-import { kafkaService, requireServices } from '../lib/services.ts';
+import { kafkaService, requireStack } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 import { percentile } from '../lib/stats.ts';
 import { sleep } from '../lib/timing.ts';
 
 const batchSize = 100;
-
-export interface Delivery {
-  /** Resolves when `count` more records have been delivered; returns the time of the last one. */
-  expect(count: number): Promise<number>;
-}
-
-export function deliveryCounter(): Delivery & { delivered(records: number): void } {
-  let pending: { remaining: number; resolve: (at: number) => void } | undefined;
-  return {
-    expect(count) {
-      return new Promise((resolve) => (pending = { remaining: count, resolve }));
-    },
-    delivered(records) {
-      if (!pending) return;
-      pending.remaining -= records;
-      if (pending.remaining <= 0) {
-        const { resolve } = pending;
-        pending = undefined;
-        resolve(performance.now());
-      }
-    },
-  };
-}
 
 /**
  * Produces one batch at a time and times it from the producer's acknowledgement
@@ -43,18 +21,8 @@ export function deliveryCounter(): Delivery & { delivered(records: number): void
 async function timeBatches(brokers: string[], topic: string, batches: number, delivery: Delivery, timeoutMs: number): Promise<number[]> {
   const producer = createRecordProducer({ clientId: 'ledgerflow-bench-bridge', brokers });
   const messages = ingestMessages(transactionRecords({ count: batchSize, recordBytes: 1024, mix: 'new' })).map((message) => ({ ...message, topic, partition: 0 }));
-  const latencies: number[] = [];
   try {
-    for (let index = 0; index < batches; index++) {
-      const delivered = delivery.expect(batchSize);
-      await producer.send({ messages });
-      const acknowledged = performance.now();
-      const at = await Promise.race([delivered, sleep(timeoutMs).then(() => Number.NaN)]);
-      if (Number.isNaN(at)) throw new Error(`batch ${index + 1} was not delivered within ${timeoutMs / 1000} s`);
-      latencies.push(at - acknowledged);
-      await sleep(50);
-    }
-    return latencies;
+    return await timeDeliveries(() => producer.send({ messages }), { batches, batchSize, delivery, timeoutMs });
   } finally {
     await producer.close();
   }
@@ -70,8 +38,7 @@ export const bridgeStage: Stage = {
   name: 'bridge',
   needs: 'Kafka (npm run stack:up); the stage runs its own bridge over a benchmark-only template',
   async run({ sizes, repoRoot, log }) {
-    const { stackSettings } = await import('../../local-stack/stack.config.ts');
-    await requireServices('bridge', [kafkaService(stackSettings.kafkaPort)]);
+    const stackSettings = await requireStack('bridge', (stack) => [kafkaService(stack.kafkaPort)]);
     const brokers = stackSettings.kafkaBrokers;
     const runId = Date.now().toString(36);
     const topic = 'bench.bridge';

@@ -9,7 +9,7 @@ import { deleteTopic, withAdmin } from '../lib/kafka-admin.ts';
 import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
 import { transactionRecords } from '../lib/sample.ts';
-import { jobService, kafkaService, minioService, requireServices } from '../lib/services.ts';
+import { jobService, kafkaService, minioService, requireStack } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 import { percentile } from '../lib/stats.ts';
 import { sleep } from '../lib/timing.ts';
@@ -57,8 +57,7 @@ export const freshnessStage: Stage = {
   name: 'freshness',
   needs: 'Kafka, MinIO and the Spark job service (npm run stack:up); the stage runs its own runtime (API, Kafka and S3 bridges)',
   async run({ sizes, repoRoot, log }) {
-    const { stackSettings } = await import('../../local-stack/stack.config.ts');
-    await requireServices('freshness', [kafkaService(stackSettings.kafkaPort), minioService(stackSettings.minioPort), jobService(stackSettings.jobServicePort)]);
+    const stackSettings = await requireStack('freshness', (stack) => [kafkaService(stack.kafkaPort), minioService(stack.minioPort), jobService(stack.jobServicePort)]);
     const health = await fetch(`${stackSettings.jobServiceUrl}/health`).catch(() => undefined);
     if (health?.status !== 200) throw new Error(`the job service at ${stackSettings.jobServiceUrl} is not ready (GET /health answered ${health?.status ?? 'nothing'})`);
 
@@ -171,7 +170,7 @@ export const freshnessStage: Stage = {
         for (const jobId of jobs.keys()) {
           const known = jobViews.get(jobId);
           if (known && (known.status === 'succeeded' || known.status === 'failed')) continue;
-          const response = await fetch(`${stackSettings.jobServiceUrl}/jobs/${jobId}`).catch(() => undefined);
+          const response = await fetch(`${stackSettings.jobServiceUrl}/jobs/${jobId}`, { headers: { authorization: `Bearer ${stackSettings.jobServiceToken}` } }).catch(() => undefined);
           if (response?.ok) jobViews.set(jobId, (await response.json()) as JobView);
         }
         const failed = [...jobViews.values()].find((job) => job.status === 'failed');

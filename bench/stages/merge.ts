@@ -5,7 +5,7 @@ import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client
 import { toNdjson } from '#contracts/lake.ts';
 import { entities, landingObjects } from '../lib/landing.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
-import { minioService, requireServices, runCommand } from '../lib/services.ts';
+import { minioService, requireStack, runCommand } from '../lib/services.ts';
 import { StageUnavailableError, type Stage, type StageContext } from '../lib/stage.ts';
 import { perSecond } from '../lib/stats.ts';
 import { sleep } from '../lib/timing.ts';
@@ -211,8 +211,7 @@ export const mergeStage: Stage = {
   name: 'merge',
   needs: 'MinIO and the Spark venv (npm run stack:up)',
   async run(context) {
-    const { stackSettings } = await import('../../local-stack/stack.config.ts');
-    await requireServices('merge', [minioService(stackSettings.minioPort)]);
+    await requireStack('merge', (stack) => [minioService(stack.minioPort)]);
     const coldStart = () =>
       measureJobServiceColdStart(context).catch((error: Error) => {
         context.fail(`job-service-cold-start: ${error.message}`);

@@ -29,7 +29,7 @@ options (every command):
 
 api / start:
   --port <n>                        API port (default 3000)
-  --host <address>                  listen address (default 127.0.0.1)
+  --host <address>                  API listen address (default 127.0.0.1; another needs LOCAL_JWT_SECRET)
   --instances <n>                   warm instances per function at most (default 4)
   --openapi <module>                a module exporting buildOpenApiDocument(serverUrl) for /openapi.json and /docs
                                     (default: a list of the template's routes)

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
 
 /**
  * The runtime's own settings, read once from the environment. LOCAL_JWT_SECRET signs and
- * checks the local bearer tokens (HS256); the default is for this machine only, since
- * nothing listens beyond loopback. LAMBDA_RUNTIME_NODE names the Node.js the commands run on.
+ * checks the local bearer tokens (HS256); the default is public, so it serves loopback only
+ * (the API refuses another --host with it). LAMBDA_RUNTIME_NODE names the Node.js the commands run on.
  */
+export const defaultLocalJwtSecret = 'local-jwt-secret-not-for-production';
+
 const settingsSchema = z.object({
-  LOCAL_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('local-jwt-secret-not-for-production'),
+  LOCAL_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default(defaultLocalJwtSecret),
   LAMBDA_RUNTIME_NODE: z.string().min(1).optional(),
 });
 
@@ -21,6 +24,12 @@ function readRuntimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSetti
 }
 
 export const runtimeSettings: RuntimeSettings = readRuntimeSettings();
+
+/** True for addresses only this machine reaches: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const address = host.replace(/^\[|\]$/g, '').replace(/^::ffff:/i, '');
+  return address === 'localhost' || address === '::1' || (isIPv4(address) && address.startsWith('127.'));
+}
 
 /** `sam` reads `template.yaml` from the working directory; so does this runtime. */
 export const defaultTemplatePath = (): string => resolve('template.yaml');

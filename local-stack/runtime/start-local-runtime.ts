@@ -1,11 +1,12 @@
 import type { OpenApiProvider } from './api/api-docs.ts';
-import { startApiServer, type RunningServer } from './api/api-server.ts';
+import { assertApiHostIsSafe, startApiServer, type RunningServer } from './api/api-server.ts';
 import { FunctionRegistry, prefixedLogWriter, type RuntimeOptions } from './function-registry.ts';
 import { startInvokeServer } from './invoke-endpoint/invoke-server.ts';
 import type { BatchReport } from './bridges/batch-processor.ts';
 import { runtimeSettings } from './settings.ts';
 
 export interface LocalRuntimeOptions extends RuntimeOptions {
+  /** The API's listen address (default 127.0.0.1); another than loopback needs LOCAL_JWT_SECRET. The Invoke API stays on loopback. */
   host?: string;
   /** The document the API serves at /openapi.json and /docs; without one, a list of the template's routes. */
   openApiDocument?: OpenApiProvider;
@@ -47,6 +48,7 @@ interface Stoppable {
 
 /** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka, Kinesis and S3 bridges. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  if (options.apiPort !== false) assertApiHostIsSafe(options.host ?? '127.0.0.1', runtimeSettings.LOCAL_JWT_SECRET);
   const notice = options.onNotice ?? ((text: string) => process.stderr.write(`runtime | ${text}\n`));
   const registry = await FunctionRegistry.create({ ...options, onNotice: notice, onLog: options.onLog ?? prefixedLogWriter() });
   const servers: RunningServer[] = [];
@@ -71,7 +73,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       notice(`docs: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json`);
     }
     if (options.invokePort !== false && options.invokePort !== undefined) {
-      const invoke = await startInvokeServer({ registry, host: options.host, port: options.invokePort, asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs, onNotice: notice });
+      const invoke = await startInvokeServer({ registry, port: options.invokePort, asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs, onNotice: notice });
       servers.push(invoke);
       invokeUrl = invoke.url;
       notice(`Lambda Invoke API: ${invoke.url}/2015-03-31/functions/<name>/invocations`);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
@@ -116,7 +117,8 @@ def merge_newer_versions(spark: SparkSession, path: str, incoming: DataFrame, bu
     lowest, highest = incoming.agg(F.min(business_key), F.max(business_key)).first()
     if lowest is None:
         return CuratedChanges()
-    view = f"ledgerflow_merge_source_{run_id}"
+    # A name of its own (run ids are free text): runs of other tables share the session.
+    view = f"ledgerflow_merge_source_{uuid.uuid4().hex}"
     aligned_to(incoming, target_schema).createOrReplaceTempView(view)
     try:
         # The key range as literals lets Delta skip target files by their key statistics:

@@ -15,6 +15,12 @@ Endpoints (JSON in, JSON out):
 - ``GET /health``: 200 once the Spark session is warm, 503 while starting.
 - ``GET /gold``: the gold schedule: stale buckets, the run in progress, the last run.
 
+Every request but ``GET /health`` carries ``Authorization: Bearer <JOB_SERVICE_TOKEN>``
+(401 otherwise); a POST declares ``Content-Type: application/json`` (415) and at most
+``MAX_BODY_BYTES`` (413); a job names the lake bucket (``LAKE_BUCKET``) and landing keys
+only (400). Both settings default to local-stack/env.json's, where the merge trigger
+reads the token it sends (check_request, parse_merge_request).
+
 At start and every ``LEDGERFLOW_SWEEP_SECONDS`` (default 60) the service queues a sweep:
 an all-pending merge of every source of ``LAKE_BUCKET``, so work that a crash, a lost
 trigger or a kill of this service left is merged without anyone asking (merge.py, ledger.py).
@@ -27,6 +33,7 @@ the merges have settled (gold_schedule.py, ``LEDGERFLOW_GOLD_DELAY_MS``, default
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import logging
 import os
@@ -37,6 +44,7 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Mapping
 from urllib.parse import parse_qs, urlparse
 
 from .contracts import contract_for, contracts
@@ -53,8 +61,40 @@ class BadRequestError(ValueError):
     pass
 
 
-def parse_merge_request(body: bytes) -> dict:
-    """Checks a MergeJobRequest; returns source, bucket, keys (None: all pending), idempotency key."""
+class RequestRejectedError(Exception):
+    """A request refused before its body is read, with its HTTP status and machine-readable reason."""
+
+    def __init__(self, status: HTTPStatus, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+def check_request(method: str, path: str, headers: Mapping[str, str], token: str) -> None:
+    """Refuses what the service does not take, from the request line and headers (names in lower
+    case) alone: anything but the health probe without the token, and a POST that is not a
+    bounded JSON body."""
+    if not (method == "GET" and path == "/health"):
+        scheme, _, presented = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token.encode()):
+            raise RequestRejectedError(HTTPStatus.UNAUTHORIZED, "unauthorized", "send Authorization: Bearer <JOB_SERVICE_TOKEN>")
+    if method != "POST":
+        return
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestRejectedError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "send Content-Type: application/json")
+    # http.server does not decode chunked bodies: a POST states its length.
+    if "transfer-encoding" in headers:
+        raise RequestRejectedError(HTTPStatus.LENGTH_REQUIRED, "length-required", "send the body with a Content-Length")
+    length = headers.get("content-length", "0").strip()
+    if not length.isdigit():
+        raise RequestRejectedError(HTTPStatus.BAD_REQUEST, "invalid-content-length", "Content-Length must be a number of bytes")
+    if int(length) > MAX_BODY_BYTES:
+        raise RequestRejectedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", f"at most {MAX_BODY_BYTES} bytes")
+
+
+def parse_merge_request(body: bytes, lake_bucket: str) -> dict:
+    """Checks a MergeJobRequest for the lake bucket; returns source, bucket, keys (None: all pending), idempotency key."""
     try:
         request = json.loads(body or b"null")
     except ValueError:
@@ -64,8 +104,8 @@ def parse_merge_request(body: bytes) -> dict:
     source, bucket = request.get("source"), request.get("bucket")
     if not isinstance(source, str) or source not in contracts():
         raise BadRequestError(f"source must be one of {sorted(contracts())}")
-    if not isinstance(bucket, str) or not bucket:
-        raise BadRequestError("bucket must be a non-empty string")
+    if bucket != lake_bucket:
+        raise BadRequestError(f"bucket must be the lake bucket {lake_bucket}")
     objects = request.get("objects", [])
     if not isinstance(objects, list) or not all(isinstance(o, dict) and isinstance(o.get("key"), str) and o["key"] for o in objects):
         raise BadRequestError("objects must be a list of {key, size, eTag, sequencer}")
@@ -81,7 +121,7 @@ def parse_merge_request(body: bytes) -> dict:
     return {"source": source, "bucket": bucket, "keys": None if all_pending else keys, "idempotency_key": idempotency_key}
 
 
-def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | None = None):
+def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | None = None, *, token: str, lake_bucket: str):
     class Handler(BaseHTTPRequestHandler):
         server_version = "ledgerflow-job-service"
 
@@ -99,7 +139,20 @@ def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | 
         def _error(self, status: int, reason: str, message: str) -> None:
             self._send(status, {"error": reason, "message": message})
 
+        def _rejected(self) -> bool:
+            """Answers and returns True when check_request refuses the request."""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            try:
+                check_request(self.command, urlparse(self.path).path, headers, token)
+            except RequestRejectedError as rejection:
+                self.close_connection = True
+                self._error(rejection.status, rejection.reason, str(rejection))
+                return True
+            return False
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self._rejected():
+                return
             url = urlparse(self.path)
             query = {name: values[0] for name, values in parse_qs(url.query).items()}
             parts = [part for part in url.path.split("/") if part]
@@ -123,14 +176,14 @@ def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | 
             return self._error(HTTPStatus.NOT_FOUND, "not-found", f"no route GET {url.path}")
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            if self._rejected():
+                return
             parts = [part for part in urlparse(self.path).path.split("/") if part]
             length = int(self.headers.get("content-length") or 0)
-            if length > MAX_BODY_BYTES:
-                return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", f"at most {MAX_BODY_BYTES} bytes")
             body = self.rfile.read(length) if length else b""
             if parts == ["jobs"]:
                 try:
-                    request = parse_merge_request(body)
+                    request = parse_merge_request(body, lake_bucket)
                 except BadRequestError as problem:
                     return self._error(HTTPStatus.BAD_REQUEST, "invalid-request", str(problem))
                 job, deduplicated = queue.submit(**request)
@@ -167,6 +220,18 @@ def sweep_every(queue: JobQueue, bucket: str, seconds: float) -> None:
             return
 
 
+def read_service_settings(env: Mapping[str, str]) -> tuple[str, str]:
+    """The token requests must carry and the bucket jobs must name, from the environment
+    completed with local-stack/env.json; a missing one stops the service, naming it."""
+    settings = with_local_stack_defaults(env)
+    token, lake_bucket = settings.get("JOB_SERVICE_TOKEN", ""), settings.get("LAKE_BUCKET", "")
+    if len(token) < 16:
+        raise SystemExit("JOB_SERVICE_TOKEN must be set (at least 16 characters): the job service takes only requests that carry it")
+    if not lake_bucket:
+        raise SystemExit("LAKE_BUCKET must be set: the job service merges that bucket only")
+    return token, lake_bucket
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ledgerflow_spark.job_service", description="Local Spark job service")
     parser.add_argument("--host", default="127.0.0.1")
@@ -187,6 +252,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    token, lake_bucket = read_service_settings(os.environ)
     started = time.perf_counter()
     ready = threading.Event()
     holder: dict = {}
@@ -208,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 
     queue = JobQueue(run, workers=args.workers, coalesce_seconds=args.coalesce_ms / 1000)
     gold = GoldScheduler(build, merges_busy=lambda: queue.busy() != (0, 0), delay_seconds=args.gold_delay_ms / 1000) if args.gold_delay_ms > 0 else None
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready, gold))
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready, gold, token=token, lake_bucket=lake_bucket))
     server.daemon_threads = True
 
     def stop(*_signal) -> None:

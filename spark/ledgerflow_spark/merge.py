@@ -107,6 +107,7 @@ def _insert_lines(spark: SparkSession, path: str, rows, key_column: str, keys: S
     try:
         count = rows.count()
         ensure_table(spark, path, rows.schema)
+        add_missing_columns(spark, path, rows.schema)
         insert_new_lines(spark, path, rows, key_column, keys)
         return count
     finally:

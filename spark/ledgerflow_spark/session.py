@@ -32,8 +32,8 @@ LOCAL_STACK_ENV_JSON = REPO_ROOT / "local-stack" / "env.json"
 
 
 def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The environment, completed with the local stack's S3 and reference database settings and bucket from
-    local-stack/env.json (the one place they are written) for what it does not set."""
+    """The environment, completed with the local stack's S3 and reference database settings, bucket and job
+    service token from local-stack/env.json (the one place they are written) for what it does not set."""
     if not LOCAL_STACK_ENV_JSON.is_file():
         return dict(env)
     document = json.loads(LOCAL_STACK_ENV_JSON.read_text(encoding="utf-8"))
@@ -43,6 +43,9 @@ def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, 
     bucket = document.get("ValidateFunction", {}).get("LAKE_BUCKET")
     if bucket:
         defaults["LAKE_BUCKET"] = bucket
+    job_service_token = document.get("MergeTriggerFunction", {}).get("JOB_SERVICE_TOKEN")
+    if job_service_token:
+        defaults["JOB_SERVICE_TOKEN"] = job_service_token
     return {**defaults, **{name: value for name, value in env.items() if value}}
 
 

@@ -237,3 +237,15 @@ def test_kinesis_lines_carry_their_sequence_number_and_the_higher_one_wins_a_tie
     assertDataFrameEqual(raw.select("event_id", "kafka_offset", "sequence_number"), [("evt-a", None, "9" * 55), ("evt-b", None, "1" + "0" * 55)])
     assertDataFrameEqual(curated_rows(spark, lake, columns=("transactionId", "status", "_sequence_number")), [("k1", "posted", "1" + "0" * 55)])
     assert result.curated_unchanged == 1
+
+
+def test_tables_made_before_a_lineage_column_existed_get_it_and_keep_loading(spark, lake):
+    old_quarantine = "quarantine_key string, source string, kafka_topic string, kafka_partition int, kafka_offset bigint, kafka_timestamp timestamp"
+    spark.createDataFrame([], old_quarantine).write.format("delta").save(lake.table("quarantine"))
+    bad = landing_line("transactions", "x", "2026-03-01T10:00:00.000Z", 4)
+    lake.quarantine([quarantine_line(bad, [{"path": "amount", "message": "bad"}], {"amount": 1})])
+
+    result = run_merge(spark, lake.root, "transactions", [lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 3)])])
+
+    assert result.quarantine_rows_loaded == 1
+    assert "sequence_number" in spark.read.format("delta").load(lake.table("quarantine")).columns

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fileReportKey, lakePrefixes } from '#contracts/lake.ts';
 import { deterministicUuid } from '#lib/ids.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { runLakeScan } from '../../tools/lake-scan/run.ts';
 import { reconcile, type SourceReconciliation } from '../../tools/pipeline/reconcile.ts';
 import type { AcceptedRecord } from '../../tools/pipeline/send-records.ts';
 import { LakeWatcher, lakeClient, waitUntilSettled } from '../../tools/pipeline/settle.ts';
 import { generateSample } from '../../tools/sample-data/generate-sample.ts';
+import { runLakeScan } from '../fixtures/commands.ts';
 import { fileReportComplete, useLocalRuntime, waitForObject } from './support.ts';
 
 // Keys unique to this run, so earlier runs against the same lake cannot change the counts.
@@ -131,6 +131,6 @@ describe('hostile producers through the running stack', () => {
   it('leaves no clear card number in the lake bucket or the ingest topics (npm run lake:scan)', async () => {
     const scan = await runLakeScan([]);
     expect(scan.stdout).toMatch(/^0 clear card numbers in \d+ objects under "" and \d+ messages/m);
-    expect(scan.status).toBe(0);
+    expect(scan.code).toBe(0);
   });
 });

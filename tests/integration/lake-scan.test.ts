@@ -2,8 +2,8 @@ import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { runLakeScan } from '../../tools/lake-scan/run.ts';
 import { lakeClient } from '../../tools/pipeline/settle.ts';
+import { runLakeScan } from '../fixtures/commands.ts';
 
 // A prefix and topics of this run only, deleted afterwards, so no clear card number stays behind.
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -52,7 +52,7 @@ afterAll(async () => {
 describe('npm run lake:scan', () => {
   it('finds a clear card number in a lake object, prints it masked with its object and line, and exits 1', async () => {
     const result = await runLakeScan(['--prefix', dirtyPrefix, '--no-topics']);
-    expect(result.status).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stdout).toContain(`s3://${bucket}/${dirtyPrefix}landing.ndjson line 2 field record.note: Visa 411111******1111`);
     expect(result.stdout).not.toContain('4111 1111 1111 1111');
     expect(result.stdout).toMatch(/^1 clear card numbers in 1 objects/m);
@@ -60,7 +60,7 @@ describe('npm run lake:scan', () => {
 
   it('finds a clear card number in a topic by partition and offset and exits 1', async () => {
     const result = await runLakeScan(['--no-lake', '--topic', dirtyTopic]);
-    expect(result.status).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`topic ${dirtyTopic.replace('.', '\\.')} partition \\d offset \\d value: Mastercard 555555\\*{6}4444`));
     expect(result.stdout).toMatch(/^1 clear card numbers in 2 messages/m);
   });
@@ -68,16 +68,16 @@ describe('npm run lake:scan', () => {
   it('exits 0 on a clean prefix and a clean topic', async () => {
     const result = await runLakeScan(['--prefix', cleanPrefix, '--topic', cleanTopic]);
     expect(result.stdout).toContain('0 clear card numbers in 1 objects');
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   it('exits 2 on a topic that does not exist: the scan is incomplete', async () => {
     const result = await runLakeScan(['--no-lake', '--topic', `lake-scan-test-${run}.missing`]);
-    expect(result.status).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('does not exist');
   });
 
   it('exits 2 on an unknown option', async () => {
-    expect((await runLakeScan(['--bucket-of-cards'])).status).toBe(2);
+    expect((await runLakeScan(['--bucket-of-cards'])).code).toBe(2);
   });
 });

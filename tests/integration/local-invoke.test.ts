@@ -21,7 +21,8 @@ describe('local:invoke with the event fixtures', () => {
     });
   }
 
-  for (const name of fixtures.filter((fixture) => fixture.startsWith('validate-'))) {
+  const kafkaFixtures = fixtures.filter((fixture) => fixture.startsWith('validate-') && fixture !== 'validate-kinesis');
+  for (const name of kafkaFixtures) {
     it(`${name}: ValidateFunction writes its landing objects to MinIO`, async () => {
       const event = JSON.parse(readFileSync(`events/${name}.json`, 'utf8'));
       const [group] = Object.keys(event.records);
@@ -37,6 +38,19 @@ describe('local:invoke with the event fixtures', () => {
       expect((listed.Contents ?? []).some((object) => object.LastModified! >= startedAt)).toBe(true);
     });
   }
+
+  it('validate-kinesis: ValidateFunction reports no failed record and writes its landing object to MinIO', async () => {
+    const event = JSON.parse(readFileSync('events/validate-kinesis.json', 'utf8'));
+    const stream = (event.Records[0].eventSourceARN as string).split('/').pop()!;
+    const shardId = (event.Records[0].eventID as string).split(':')[0]!;
+    const startedAt = new Date(Date.now() - 1000);
+    // The fixture's stream is the local stack's (ledgerflow-local-<source>), named from these parameters.
+    const result = await runCli(['invoke', 'ValidateFunction', 'events/validate-kinesis.json', '--parameter-overrides', 'StreamEngine=kinesis', 'Stage=local']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parse(result.stdout)).toEqual({ batchItemFailures: [] });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: `landing/transactions/${stream}/shard=${shardId}/` }));
+    expect((listed.Contents ?? []).some((object) => object.LastModified! >= startedAt)).toBe(true);
+  });
 
   it('merge-trigger-outside-prefix: the object is ignored', async () => {
     const result = await runCli(['invoke', 'MergeTriggerFunction', 'events/merge-trigger-outside-prefix.json']);

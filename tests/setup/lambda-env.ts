@@ -9,5 +9,6 @@ process.env.LAKE_BUCKET ??= 'lake';
 process.env.LOCAL_CARD_TOKEN_KEY ??= 'unit-test-card-token-key-0123456789';
 process.env.JOB_SUBMITTER ??= 'local';
 process.env.JOB_SERVICE_URL ??= 'http://127.0.0.1:1';
+process.env.JOB_SERVICE_TOKEN ??= 'unit-test-job-service-token';
 process.env.STREAM_ENGINE ??= 'kafka';
 process.env.KINESIS_STREAM_PREFIX ??= 'ledgerflow-local-';

@@ -76,9 +76,10 @@ interface JobSummary {
 
 /** What the Spark job service has been given since `since`; a failed merge stops the wait. */
 async function mergeProgress(since: string): Promise<{ submittedObjects: number; mergesIdle: boolean }> {
+  const init = { headers: { authorization: `Bearer ${stackSettings.jobServiceToken}` } };
   const [idle, jobs] = await Promise.all([
-    fetch(new URL('/idle', stackSettings.jobServiceUrl)).then((r) => r.json() as Promise<{ idle?: boolean }>),
-    fetch(new URL('/jobs', stackSettings.jobServiceUrl)).then((r) => r.json() as Promise<{ jobs?: JobSummary[] } | JobSummary[]>),
+    fetch(new URL('/idle', stackSettings.jobServiceUrl), init).then((r) => r.json() as Promise<{ idle?: boolean }>),
+    fetch(new URL('/jobs', stackSettings.jobServiceUrl), init).then((r) => r.json() as Promise<{ jobs?: JobSummary[] } | JobSummary[]>),
   ]);
   const recent = (Array.isArray(jobs) ? jobs : (jobs.jobs ?? [])).filter((job) => job.submittedAt >= since);
   const failed = recent.find((job) => job.status === 'failed');

@@ -5,7 +5,7 @@ import { emrServerlessSubmitter } from './emr-serverless.ts';
 import { localJobServiceSubmitter } from './local-job-service.ts';
 
 export const jobSubmitterSettings = z.discriminatedUnion('JOB_SUBMITTER', [
-  z.object({ JOB_SUBMITTER: z.literal('local'), JOB_SERVICE_URL: z.url() }),
+  z.object({ JOB_SUBMITTER: z.literal('local'), JOB_SERVICE_URL: z.url(), JOB_SERVICE_TOKEN: z.string().min(16, 'must be the job service token (local-stack/env.json)') }),
   z.object({
     JOB_SUBMITTER: z.literal('emr-serverless'),
     EMR_APPLICATION_ID: z.string().regex(/^[0-9a-z]{1,64}$/, 'must be an EMR Serverless application id'),
@@ -19,7 +19,7 @@ export type JobSubmitterSettings = z.output<typeof jobSubmitterSettings>;
 export function createJobSubmitter(settings: JobSubmitterSettings): JobSubmitter {
   switch (settings.JOB_SUBMITTER) {
     case 'local':
-      return localJobServiceSubmitter(settings.JOB_SERVICE_URL);
+      return localJobServiceSubmitter(settings.JOB_SERVICE_URL, settings.JOB_SERVICE_TOKEN);
     case 'emr-serverless':
       return emrServerlessSubmitter(new EMRServerlessClient({}), {
         applicationId: settings.EMR_APPLICATION_ID,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRegistry } from '../function-registry.ts';
+import { defaultLocalJwtSecret, isLoopbackHost } from '../settings.ts';
 import type { FunctionPool, InvokeOutcome } from '../worker/function-pool.ts';
 import { docsResponse, type OpenApiProvider, routesDocument } from './api-docs.ts';
 import { buildHttpApiEvent, httpApiRequestId, httpApiResponse, internalServerError, serviceUnavailable } from './http-api-event.ts';
@@ -28,9 +29,21 @@ export interface RunningServer {
 
 const verdictCacheSize = 10_000;
 
+/** API Gateway's payload limit (HTTP and REST APIs): 10 MB. */
+export const apiPayloadLimitBytes = 10 * 1024 * 1024;
+
+/** Beyond loopback, anyone could sign tokens with the public default key: that needs a secret of one's own. */
+export function assertApiHostIsSafe(host: string, jwtSecret: string): void {
+  if (!isLoopbackHost(host) && jwtSecret === defaultLocalJwtSecret) {
+    throw new Error(`--host ${host} lets other machines in, and the default local JWT secret is public: set LOCAL_JWT_SECRET (at least 16 characters) to a secret of your own`);
+  }
+}
+
 /** `sam local start-api` without Docker: every HttpApi and Api route of the template on one port. */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningServer> {
   const { registry } = options;
+  const host = options.host ?? '127.0.0.1';
+  assertApiHostIsSafe(host, options.jwtSecret);
   const matcher = new RouteMatcher(registry.model.routes, registry.model.apis);
   const accountId = registry.model.pseudo['AWS::AccountId']!;
   const pools = new Map<string, FunctionPool>();
@@ -97,9 +110,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    // Like API Gateway, a body over the limit is refused as soon as its length says so or its bytes pass it, never buffered whole.
+    if (Number(req.headers['content-length']) > apiPayloadLimitBytes) return refuseTooLarge(res);
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (res.headersSent) return;
+      size += chunk.length;
+      if (size > apiPayloadLimitBytes) return refuseTooLarge(res);
+      chunks.push(chunk);
+    });
     req.on('end', () => {
+      if (res.headersSent) return;
       const { rawPath, rawQueryString } = splitUrl(req.url ?? '/');
       const request: HttpRequestData = {
         method: req.method ?? 'GET',
@@ -122,10 +144,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 3000, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  serverUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  serverUrl = `http://${host}:${address.port}`;
   return {
     url: serverUrl,
     port: address.port,
@@ -153,6 +175,12 @@ async function invokeWithin(pool: FunctionPool, event: unknown, timeoutMs: numbe
 function withHeader(response: HttpResponseData, header: [string, string]): HttpResponseData {
   response.headers.push(header);
   return response;
+}
+
+/** 413 with API Gateway's body; the connection closes, so the rest of the body is not read. */
+function refuseTooLarge(res: ServerResponse): void {
+  const response = jsonResponse(413, { message: 'Request Entity Too Large' }, [['connection', 'close']]);
+  send(res, response);
 }
 
 function send(res: ServerResponse, response: HttpResponseData): void {

@@ -17,6 +17,20 @@ export type BatchVerdict<R> =
   | { kind: 'partial'; succeeded: R[]; failed: R[] }
   | { kind: 'failure'; reason: string };
 
+/**
+ * The `batchItemFailures` list of a partial batch response, the part Kafka and Kinesis read
+ * alike: without ReportBatchItemFailures, or with no or an empty list, the batch succeeded;
+ * a list that is not one fails it. The items' identifiers differ by source.
+ */
+export function batchItemFailures(result: unknown, reportBatchItemFailures: boolean): { kind: 'success' } | { kind: 'failure'; reason: string } | { kind: 'listed'; failures: unknown[] } {
+  if (!reportBatchItemFailures || result === null || typeof result !== 'object') return { kind: 'success' };
+  const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return { kind: 'success' };
+  if (!Array.isArray(failures)) return { kind: 'failure', reason: 'batchItemFailures is not a list' };
+  if (failures.length === 0) return { kind: 'success' };
+  return { kind: 'listed', failures };
+}
+
 export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 /** The event source mapping settings that govern a failed batch, the same for Kafka and Kinesis. */

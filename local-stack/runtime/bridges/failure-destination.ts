@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { sleep } from './batch-processor.ts';
+import { type FailureCondition, sleep } from './batch-processor.ts';
 
 /** `aws/lambda/<ESM-UUID>/<shard>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`, the documented naming of S3 on-failure records. */
 export function failureObjectKey(mappingUuid: string, shard: string, now = new Date()): string {
@@ -34,4 +34,30 @@ export async function writeFailureRecord(s3: S3Client, bucket: string, key: stri
       await sleep(Math.min(30_000, 1000 * attempt), state);
     }
   }
+}
+
+/** What an on-failure record says about the failed invocation, for Kafka and Kinesis alike. */
+export interface FailureRecordContext {
+  requestId: string;
+  functionArn: string;
+  condition: FailureCondition;
+  approximateInvokeCount: number;
+  /** Set when the function failed; absent when it answered with failed items. */
+  functionError?: string;
+  now?: Date;
+}
+
+/** The fields every on-failure record starts with; `functionError` as the source writes it (absent: left out). */
+export function failureRecordHead(context: FailureRecordContext, functionError: string | undefined): Record<string, unknown> {
+  return {
+    requestContext: {
+      requestId: context.requestId,
+      functionArn: context.functionArn,
+      condition: context.condition,
+      approximateInvokeCount: context.approximateInvokeCount,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(functionError !== undefined ? { functionError } : {}) },
+    version: '1.0',
+    timestamp: (context.now ?? new Date()).toISOString(),
+  };
 }

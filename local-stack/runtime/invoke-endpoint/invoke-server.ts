@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { RunningServer } from '../api/api-server.ts';
 import { invokeAsync } from '../async-invoke.ts';
 import type { FunctionRegistry } from '../function-registry.ts';
+import { isLoopbackHost } from '../settings.ts';
 
 export interface InvokeServerOptions {
   registry: FunctionRegistry;
@@ -17,10 +18,13 @@ const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 /**
  * The Lambda Invoke API on loopback, so `@aws-sdk/client-lambda` with
- * `endpoint: http://127.0.0.1:3001` invokes the template's functions.
+ * `endpoint: http://127.0.0.1:3001` invokes the template's functions. It does not check the
+ * SDK's signatures, so it never listens beyond loopback.
  */
 export async function startInvokeServer(options: InvokeServerOptions): Promise<RunningServer> {
   const { registry } = options;
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) throw new Error(`the Lambda Invoke API takes unsigned requests, so it listens on loopback only, not on ${host}`);
   const pending = new Set<Promise<unknown>>();
 
   const handle = async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
@@ -95,11 +99,11 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<R
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3001, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 3001, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     port,
     close: async () => {
       await new Promise<void>((resolve) => {

@@ -8,6 +8,9 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRe
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
 import { type LocalRuntime, startLocalRuntime } from '../start-local-runtime.ts';
+import { waitFor } from '../wait-for.ts';
+
+export { waitFor };
 
 /** Test support of the runtime package: fixtures, the local Kafka, MinIO and Kinesis, the command line. */
 const packageDir = resolve(import.meta.dirname, '..');
@@ -135,15 +138,4 @@ export function runCli(args: string[], input?: string): Promise<CliResult> {
     );
     child.stdin!.end(input ?? '');
   });
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
 }

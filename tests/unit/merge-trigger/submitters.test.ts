@@ -65,25 +65,26 @@ describe('EMR Serverless submitter', () => {
 });
 
 describe('local job service submitter', () => {
-  it('posts the request to /jobs and returns the service answer', async () => {
+  it('posts the request to /jobs as JSON with its bearer token and returns the service answer', async () => {
     const calls: { url: string; init: RequestInit }[] = [];
     const fakeFetch = (async (url: URL, init: RequestInit) => {
       calls.push({ url: String(url), init });
       return new Response(JSON.stringify({ jobId: 'job-7', deduplicated: true }), { status: 202 });
     }) as unknown as typeof fetch;
 
-    const job = await localJobServiceSubmitter('http://127.0.0.1:3002', fakeFetch).submit(request());
+    const job = await localJobServiceSubmitter('http://127.0.0.1:3002', 'local-job-service-token', fakeFetch).submit(request());
 
     expect(job).toEqual({ jobId: 'job-7', deduplicated: true });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('http://127.0.0.1:3002/jobs');
     expect(calls[0]!.init.method).toBe('POST');
+    expect(calls[0]!.init.headers).toEqual({ 'content-type': 'application/json', authorization: 'Bearer local-job-service-token' });
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual(request());
   });
 
   it('fails with the status when the service refuses the request', async () => {
     const fakeFetch = (async () => new Response('{"error":"invalid-request"}', { status: 400 })) as unknown as typeof fetch;
-    await expect(localJobServiceSubmitter('http://127.0.0.1:3002', fakeFetch).submit(request())).rejects.toThrow('job service answered 400');
+    await expect(localJobServiceSubmitter('http://127.0.0.1:3002', 'local-job-service-token', fakeFetch).submit(request())).rejects.toThrow('job service answered 400');
   });
 });
 
@@ -102,6 +103,11 @@ describe('submitter settings', () => {
     const result = jobSubmitterSettings.safeParse({ JOB_SUBMITTER: 'emr-serverless', EMR_APPLICATION_ID: '00fabc123def4567', EMR_JOB_ROLE_ARN: 'not-an-arn' });
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((issue) => issue.path.join('.'))).toEqual(expect.arrayContaining(['EMR_JOB_ROLE_ARN', 'EMR_SCRIPTS_URI']));
+  });
+
+  it('names JOB_SERVICE_TOKEN when the local submitter has no token', () => {
+    const result = jobSubmitterSettings.safeParse({ JOB_SUBMITTER: 'local', JOB_SERVICE_URL: 'http://127.0.0.1:3002' });
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['JOB_SERVICE_TOKEN']);
   });
 
   it('refuses an unknown submitter', () => {

@@ -71,6 +71,7 @@ describe('docker-compose.yml', () => {
       MINIO_ROOT_PASSWORD: defaults.credentials.secretAccessKey,
       LAKE_BUCKET: defaults.lakeBucket,
       JOB_SERVICE_PORT: String(defaults.jobServicePort),
+      JOB_SERVICE_TOKEN: defaults.jobServiceToken,
       AWS_REGION: defaults.region,
       POSTGRES_PORT: String(defaults.postgres!.port),
       POSTGRES_USER: defaults.postgres!.user,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#lib/config.ts';
 import { clientEnvironment } from '@ledgerflow/local-services';
-import { type EnvJson, readEnvJson, readLocalStack } from '../../../local-stack/stack.config.ts';
+import { type EnvJson, ledgerflowStack, readEnvJson, readLocalStack } from '../../../local-stack/stack.config.ts';
 
 /** The product's stack definition: defaults from env.json, one topic per data contract, the job service. */
 
@@ -19,7 +19,7 @@ const envJson: EnvJson = {
     PGDATABASE: 'reference',
   },
   ValidateFunction: { LAKE_BUCKET: 'lake' },
-  MergeTriggerFunction: { JOB_SERVICE_URL: 'http://127.0.0.1:3002' },
+  MergeTriggerFunction: { JOB_SERVICE_URL: 'http://127.0.0.1:3002', JOB_SERVICE_TOKEN: 'json-job-service-token' },
 };
 
 describe('the local stack definition', () => {
@@ -33,6 +33,14 @@ describe('the local stack definition', () => {
     expect(stack.jobServiceUrl).toBe('http://127.0.0.1:3002');
     expect(stack.kafkaPartitions).toBe(3);
     expect(stack.referenceDbUrl).toBe('postgres://json_db_user:json-db-secret@127.0.0.1:5432/reference');
+  });
+
+  it('starts the job service with the token of env.json, the one the merge trigger sends', () => {
+    const stack = readLocalStack({}, envJson);
+    const jobService = ledgerflowStack({}, envJson).services?.find((service) => service.name === 'job-service');
+
+    expect(stack.jobServiceToken).toBe('json-job-service-token');
+    expect(jobService?.command(stack).env?.JOB_SERVICE_TOKEN).toBe('json-job-service-token');
   });
 
   it('derives one topic per data contract from the topic prefix', () => {

@@ -1,4 +1,4 @@
-import type { BatchVerdict } from '../batch-processor.ts';
+import { type BatchVerdict, batchItemFailures } from '../batch-processor.ts';
 import type { ConsumedRecord } from './kafka-event.ts';
 
 /**
@@ -8,13 +8,10 @@ import type { ConsumedRecord } from './kafka-event.ts';
  * null list is success; an identifier that names no record of the batch fails the batch.
  */
 export function readBatchResponse<R extends ConsumedRecord>(result: unknown, records: R[], reportBatchItemFailures: boolean): BatchVerdict<R> {
-  if (!reportBatchItemFailures || result === null || typeof result !== 'object') return { kind: 'success' };
-  const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return { kind: 'success' };
-  if (!Array.isArray(failures)) return { kind: 'failure', reason: 'batchItemFailures is not a list' };
-  if (failures.length === 0) return { kind: 'success' };
+  const listed = batchItemFailures(result, reportBatchItemFailures);
+  if (listed.kind !== 'listed') return listed;
   const lowest = new Map<string, bigint>();
-  for (const failure of failures) {
+  for (const failure of listed.failures) {
     const identifier = (failure as { itemIdentifier?: { partition?: unknown; offset?: unknown } } | null)?.itemIdentifier;
     const partition = identifier?.partition;
     const offset = identifier?.offset;

@@ -1,15 +1,9 @@
-import type { FailureCondition } from '../batch-processor.ts';
+import { type FailureRecordContext, failureRecordHead } from '../failure-destination.ts';
 import type { ConsumedRecord } from './kafka-event.ts';
 
-export interface FailureContext {
-  requestId: string;
-  functionArn: string;
-  condition: FailureCondition;
-  approximateInvokeCount: number;
-  functionError?: string;
+export interface FailureContext extends FailureRecordContext {
   eventSourceArn?: string;
   bootstrapServers: string[];
-  now?: Date;
 }
 
 /**
@@ -31,15 +25,7 @@ export function kafkaFailureRecord(records: ConsumedRecord[], event: unknown, co
     }
   }
   return {
-    requestContext: {
-      requestId: context.requestId,
-      functionArn: context.functionArn,
-      condition: context.condition,
-      approximateInvokeCount: context.approximateInvokeCount,
-    },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: context.functionError ?? 'Unhandled' },
-    version: '1.0',
-    timestamp: (context.now ?? new Date()).toISOString(),
+    ...failureRecordHead(context, context.functionError ?? 'Unhandled'),
     KafkaBatchInfo: {
       batchSize: records.length,
       ...(context.eventSourceArn ? { eventSourceArn: context.eventSourceArn } : {}),

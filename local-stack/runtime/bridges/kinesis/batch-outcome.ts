@@ -1,4 +1,4 @@
-import type { BatchVerdict } from '../batch-processor.ts';
+import { type BatchVerdict, batchItemFailures } from '../batch-processor.ts';
 import type { ShardRecord } from './kinesis-event.ts';
 
 /**
@@ -8,13 +8,10 @@ import type { ShardRecord } from './kinesis-event.ts';
  * an empty, null or unknown identifier fails the whole batch.
  */
 export function readKinesisBatchResponse<R extends ShardRecord>(result: unknown, records: R[], reportBatchItemFailures: boolean): BatchVerdict<R> {
-  if (!reportBatchItemFailures || result === null || typeof result !== 'object') return { kind: 'success' };
-  const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return { kind: 'success' };
-  if (!Array.isArray(failures)) return { kind: 'failure', reason: 'batchItemFailures is not a list' };
-  if (failures.length === 0) return { kind: 'success' };
+  const listed = batchItemFailures(result, reportBatchItemFailures);
+  if (listed.kind !== 'listed') return listed;
   let lowest: bigint | undefined;
-  for (const failure of failures) {
+  for (const failure of listed.failures) {
     const identifier = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     if (typeof identifier !== 'string' || !/^\d+$/.test(identifier)) return { kind: 'failure', reason: `invalid itemIdentifier ${JSON.stringify(identifier ?? null)}` };
     if (!records.some((record) => record.sequenceNumber === identifier)) return { kind: 'failure', reason: `itemIdentifier ${identifier} is not a record of the batch` };

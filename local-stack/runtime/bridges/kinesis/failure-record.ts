@@ -1,15 +1,8 @@
-import type { FailureCondition } from '../batch-processor.ts';
+import { type FailureRecordContext, failureRecordHead } from '../failure-destination.ts';
 import type { ShardRecord } from './kinesis-event.ts';
 
-export interface KinesisFailureContext {
-  requestId: string;
-  functionArn: string;
-  condition: FailureCondition;
-  approximateInvokeCount: number;
-  /** Set when the function failed; absent when it answered with failed items. */
-  functionError?: string;
+export interface KinesisFailureContext extends FailureRecordContext {
   streamArn: string;
-  now?: Date;
 }
 
 /**
@@ -21,15 +14,7 @@ export function kinesisFailureRecord(records: ShardRecord[], event: unknown, con
   const first = records[0]!;
   const last = records[records.length - 1]!;
   return {
-    requestContext: {
-      requestId: context.requestId,
-      functionArn: context.functionArn,
-      condition: context.condition,
-      approximateInvokeCount: context.approximateInvokeCount,
-    },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(context.functionError ? { functionError: context.functionError } : {}) },
-    version: '1.0',
-    timestamp: (context.now ?? new Date()).toISOString(),
+    ...failureRecordHead(context, context.functionError || undefined),
     KinesisBatchInfo: {
       shardId: first.shardId,
       startSequenceNumber: first.sequenceNumber,

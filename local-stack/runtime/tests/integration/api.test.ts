@@ -1,5 +1,7 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiPayloadLimitBytes } from '../../api/api-server.ts';
 import { issueLocalToken } from '../../api/token-command.ts';
 import { signHs256 } from '../../api/jwt.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../start-local-runtime.ts';
@@ -77,6 +79,45 @@ describe('local API and invoke endpoint (test template)', () => {
     const response = await api('/rest/bob');
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ message: 'Internal server error' });
+  });
+
+  /** Starts a POST whose body the test writes; resolves with the answer, which may come before the body ends. */
+  const postStream = (headers: Record<string, string | number>) => {
+    const request = httpRequest(`${runtime.apiUrl}/respond`, { method: 'POST', headers });
+    request.on('error', () => undefined); // the server closes the connection after its 413
+    const answer = new Promise<{ status: number; body: string }>((resolve) => {
+      request.on('response', (response: IncomingMessage) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+    });
+    return { request, answer };
+  };
+
+  it('answers 413 when the Content-Length is over the 10 MB payload limit, before any of the body arrives', async () => {
+    const { request, answer } = postStream({ 'content-type': 'application/json', 'content-length': apiPayloadLimitBytes + 1 });
+    request.flushHeaders();
+
+    expect(await answer).toEqual({ status: 413, body: '{"message":"Request Entity Too Large"}' });
+    request.destroy();
+  });
+
+  it('answers 413 as soon as a streamed body passes the limit, while the client is still sending', async () => {
+    const { request, answer } = postStream({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const megabyte = Buffer.alloc(1024 * 1024, 0x20);
+    for (let sent = 0; sent <= apiPayloadLimitBytes; sent += megabyte.length) request.write(megabyte);
+
+    // The request never ends: only a refusal before the end can answer it.
+    expect(await answer).toEqual({ status: 413, body: '{"message":"Request Entity Too Large"}' });
+    request.destroy();
+  });
+
+  it('takes a body just under the limit', async () => {
+    const body = `"${'x'.repeat(apiPayloadLimitBytes - 3)}"`;
+    const response = await api('/respond', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(200);
+    expect((await json(response)).event.body).toHaveLength(apiPayloadLimitBytes - 1);
   });
 
   it('serves parallel requests from several warm instances', async () => {

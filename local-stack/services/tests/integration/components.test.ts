@@ -1,23 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Admin, Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStackS3Client } from '../../components/minio.ts';
+import { readFirstMessage } from '../../first-message.ts';
+import { type PrivateStack, startPrivateStack } from '../../private-stack.ts';
 import { requireRunning } from '../../stack.ts';
-import { createTestStack, type TestStack } from './test-stack.ts';
+import { installedDir, testStackDefinition } from './test-stack.ts';
 
-/** Kafka and MinIO as `up` leaves them, in a stack of the tests' own. */
+/** Kafka and MinIO as `up` leaves them, in a private stack started the way a project's tests start one. */
 
-let stack: TestStack;
+let stack: PrivateStack;
 let admin: Admin;
 let s3: S3Client;
 // A topic of its own, so that the definition's topics stay as `up` created them.
 const topic = `probe.${randomUUID()}`;
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  const up = stack.cli('up');
-  if (up.code !== 0) throw new Error(`up failed:\n${up.output}`);
+  stack = await startPrivateStack(
+    ({ stateDir, ports }) => {
+      const [kafka, minio, service] = ports as [number, number, number];
+      return testStackDefinition({ stateDir, ports: { kafka, minio, service } });
+    },
+    { installedDir, components: ['kafka', 'minio'], ports: 3, name: 'local-services-it' },
+  );
   await requireRunning(stack.settings, ['kafka', 'minio']);
   admin = new Admin({ clientId: 'services-test', bootstrapBrokers: stack.settings.kafkaBrokers });
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
@@ -27,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.close();
   s3?.destroy();
-  stack?.cli('down', '--purge');
+  await stack?.stop();
 });
 
 describe('Kafka', () => {
@@ -45,15 +51,9 @@ describe('Kafka', () => {
     try {
       await producer.send({ messages: [{ topic, key, value: '{"probe":true}', headers: { 'event-id': key } }] });
 
-      const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false });
-      let received: { key: string; value: string; eventId: string | undefined } | undefined;
-      for await (const message of stream) {
-        received = { key: message.key, value: message.value, eventId: message.headers.get('event-id') };
-        break;
-      }
-      await stream.close();
+      const received = await readFirstMessage(consumer, topic);
 
-      expect(received).toEqual({ key, value: '{"probe":true}', eventId: key });
+      expect(received).toEqual({ key, value: '{"probe":true}', headers: { 'event-id': key } });
     } finally {
       await producer.close();
       await consumer.close(true);

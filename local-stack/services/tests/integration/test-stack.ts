@@ -1,18 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { defineStack, type StackDefinition } from '../../definition.ts';
+import { preparePrivateStack } from '../../private-stack.ts';
 import { readStackSettings, type StackSettings } from '../../settings.ts';
 
 /**
- * A stack of the tests' own: a definition built here, a fresh state folder and free ports,
- * so that it runs beside any other stack. Installing Kafka and building MinIO take minutes,
- * so the state folder links to an existing install: LOCAL_SERVICES_INSTALLED_DIR, by default
- * the .stack folder of the repository that holds this package.
+ * A stack of the tests' own (a private stack: a definition built here, a fresh state folder
+ * and free ports), driven through the CLI. The state folder links to an existing install:
+ * LOCAL_SERVICES_INSTALLED_DIR, by default the .stack folder of the repository that holds
+ * this package.
  */
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -69,34 +68,14 @@ export interface TestStack {
   cli(...args: string[]): { code: number | null; output: string };
 }
 
-/** Ports nobody listens on now; the second ports (controller, console) follow the first. */
-async function freePortPairs(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < count) {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => done(port));
-      });
-    });
-    if (port < 65_000 && !ports.some((taken) => Math.abs(taken - port) < 2)) ports.push(port);
-  }
-  return ports;
-}
-
 export async function createTestStack(options: { postgres?: boolean } = {}): Promise<TestStack> {
-  const linked = ['kafka', 'minio', ...(options.postgres ? ['postgres'] : [])];
-  for (const component of linked) {
-    if (!existsSync(join(installedDir, component, '.installed'))) {
-      throw new Error(`the tests borrow an installed ${component} from ${installedDir}; run the install there first or set LOCAL_SERVICES_INSTALLED_DIR`);
-    }
-  }
-  const stateDir = mkdtempSync(join(tmpdir(), 'local-services-it-'));
-  mkdirSync(stateDir, { recursive: true });
-  // Run by root, PostgreSQL runs as "nobody", who must be able to reach its data folder inside.
-  chmodSync(stateDir, 0o755);
-  for (const component of linked) symlinkSync(join(installedDir, component), join(stateDir, component));
-  const [kafka, minio, service, postgres] = (await freePortPairs(4)) as [number, number, number, number];
+  const { stateDir, ports } = await preparePrivateStack({
+    installedDir,
+    components: ['kafka', 'minio', ...(options.postgres ? ['postgres'] : [])],
+    ports: 4,
+    name: 'local-services-it',
+  });
+  const [kafka, minio, service, postgres] = ports as [number, number, number, number];
   const stackOptions: TestStackOptions = { stateDir, ports: { kafka, minio, service, ...(options.postgres && { postgres }) } };
   // .mts: the temporary folder has no package.json saying that .ts files are modules.
   const configFile = join(stateDir, 'stack.config.mts');
