@@ -7,7 +7,7 @@ from delta.tables import DeltaTable
 from pyspark.testing import assertDataFrameEqual
 
 from ledgerflow_spark import ledger, merge
-from ledgerflow_spark.layout import ledger_path
+from ledgerflow_spark.layout import bucket_root, ledger_path, table_path
 from ledgerflow_spark.sweep import sweep
 
 from .landing import upsert
@@ -54,13 +54,15 @@ def test_a_crash_after_the_curated_commit_leaves_the_object_not_done_and_the_swe
     with pytest.raises(InjectedCrashError):
         merge.run_merge(spark, lake.root, "transactions", [key])
     monkeypatch.undo()
-    curated_versions = DeltaTable.forPath(spark, lake.table("curated")).history().count()
+    curated_before = sorted(spark.read.format("delta").load(lake.table("curated")).collect())
 
     (result,) = sweep(spark, lake.root, ["transactions"])
 
     assert (result.landing_objects, result.curated_unchanged) == (1, 1)
     assert raw_count(spark, lake) == 1
-    assert DeltaTable.forPath(spark, lake.table("curated")).history().count() == curated_versions
+    # Delta 3.2 still commits a MERGE that matched a key but changed no row (it rewrites that
+    # file unchanged): the sweep's recovery costs one commit, never a different row.
+    assert sorted(spark.read.format("delta").load(lake.table("curated")).collect()) == curated_before
     assert ledger.states(spark, ledger_path(lake.root, "transactions"))[key].done
 
 
@@ -68,10 +70,12 @@ def test_a_claim_completed_twice_appends_its_raw_rows_once(spark, lake):
     key = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0), upsert("t2", "2026-03-01T10:00:00.000Z", 1)])
     lines = merge.read_lines(spark, lake.root, [key], merge.LANDING_LINE, "landing/")
     raw = merge.landing_to_raw(lines, "claim-1")
-    merge.ensure_table(spark, lake.table("raw"), raw.schema, merge.RAW_TABLE_PROPERTIES)
+    # The spelling run_merge uses (file:/...), so Delta sees one location.
+    raw_path = table_path(bucket_root(lake.root), "raw", "transactions")
+    merge.ensure_table(spark, raw_path, raw.schema, merge.RAW_TABLE_PROPERTIES)
 
     for _ in range(2):
-        merge.append_once(raw, lake.table("raw"), ledger.raw_transaction_id("claim-1"))
+        merge.append_once(raw, raw_path, ledger.raw_transaction_id("claim-1"))
 
     assert raw_count(spark, lake) == 2
 
