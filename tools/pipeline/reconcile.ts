@@ -64,8 +64,10 @@ export interface GoldSummary {
 /** Builds the gold tables (nothing is written when they are current) and returns a few of their figures (spark/ledgerflow_spark/gold.py). */
 export async function goldSummary(): Promise<GoldSummary> {
   const stdout = await runPython(['-m', 'ledgerflow_spark.gold', '--bucket', stackSettings.lakeBucket, '--summary']);
-  // The job logs to stdout; the figures are its last line.
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as GoldSummary;
+  // The job and py4j log to stdout too (py4j even after the figures): the figures are the last JSON line.
+  const figures = stdout.split('\n').findLast((line) => line.startsWith('{'));
+  if (!figures) throw new Error(`the gold summary printed no figures:\n${stdout.slice(-2000)}`);
+  return JSON.parse(figures) as GoldSummary;
 }
 
 /** Runs a module of spark/ with the venv's Python and the stack's settings; resolves with its stdout. */
