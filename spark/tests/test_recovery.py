@@ -14,7 +14,7 @@ from .landing import upsert
 
 
 class InjectedCrashError(RuntimeError):
-    pass
+    """Raised in place of a step of the merge, to stop it where a crash would."""
 
 
 def crash(*_args, **_kwargs):
