@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecordProducer } from '../../layers/lib/kafka.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
 import { lakeClient } from '../../tools/pipeline/settle.ts';
 import { runLakeScan } from '../fixtures/commands.ts';
@@ -30,7 +31,8 @@ async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
 beforeAll(async () => {
   for (const [key, body] of Object.entries(objects)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   await withAdmin((admin) => admin.createTopics({ topics: [dirtyTopic, cleanTopic], partitions: 2, replicas: 1 }));
-  const producer = new Producer({ clientId: 'lake-scan-test', bootstrapBrokers: stackSettings.kafkaBrokers, serializers: stringSerializers });
+  // Idempotent, as ingest's: a send retried on a slow broker must not write the messages twice.
+  const producer = createRecordProducer({ clientId: 'lake-scan-test', brokers: stackSettings.kafkaBrokers });
   try {
     await producer.send({
       messages: [
