@@ -45,6 +45,41 @@ export type StreamEngine = 'kafka' | 'kinesis';
 /** Template parameters of a local run over that stream: Kinesis runs use the streams the stack creates for Stage=local. */
 export const streamParameterOverrides = (stream: StreamEngine): string[] => (stream === 'kinesis' ? ['StreamEngine=kinesis', `Stage=${localStage}`] : []);
 
+export interface DetachedProcess {
+  pid: number;
+  /** Null while it runs. */
+  exitCode(): number | null;
+  /** Signals its whole process group, SIGKILL after the grace period; resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Spawns a command in a process group of its own, its output appended to a log file, and
+ * unreferenced, so that it can outlive this process (demo --keep-running). Stopping it
+ * references it again: an unreferenced child and timer keep nothing alive, and Node would
+ * end this process, exit code 0, in the middle of the caller's clean-up.
+ */
+export function launchDetached(command: string, args: string[], options: { cwd: string; logFile: string }): DetachedProcess {
+  const log = openSync(options.logFile, 'a');
+  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  child.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (graceMs = 15_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.ref();
+    signalGroup(child.pid!, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
+    clearTimeout(timer);
+    if (!graceful) {
+      signalGroup(child.pid!, 'SIGKILL');
+      await exited;
+    }
+  };
+  return { pid: child.pid!, exitCode: () => child.exitCode, stop };
+}
+
 /**
  * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
  * file. Returns at once, so that a caller can stop it even while it is still starting.
@@ -52,36 +87,22 @@ export const streamParameterOverrides = (stream: StreamEngine): string[] => (str
 export function launchRuntime(options: { stream?: StreamEngine } = {}): RuntimeProcess {
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
-  // Output straight to the log file, so the runtime can outlive this process (demo --keep-running).
-  const log = openSync(logFile, 'a');
   const overrides = streamParameterOverrides(options.stream ?? 'kafka');
   const args = ['run', '--silent', 'local:start', ...(overrides.length > 0 ? ['--', '--parameter-overrides', ...overrides] : [])];
-  const child: ChildProcess = spawn('npm', args, { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
-  closeSync(log);
-  child.unref();
+  // npm runs the runtime in a child process of its own: stop() signals the whole group.
+  const child = launchDetached('npm', args, { cwd: repoRoot, logFile });
   const apiUrl = 'http://127.0.0.1:3000';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    // The whole process group: npm runs the runtime in a child process of its own.
-    signalGroup(child.pid!, 'SIGTERM');
-    const graceful = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, 15_000, false).unref())]);
-    if (!graceful) {
-      signalGroup(child.pid!, 'SIGKILL');
-      await exited;
-    }
-  };
   async function ready(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the local runtime exited with code ${child.exitCode}; see ${logFile}`);
+      if (child.exitCode() !== null) throw new Error(`the local runtime exited with code ${child.exitCode()}; see ${logFile}`);
       if (await fetch(`${apiUrl}/openapi.json`).then((r) => r.ok, () => false)) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await stop();
+    await child.stop();
     throw new Error(`the local runtime did not answer on ${apiUrl} in time; see ${logFile}`);
   }
-  return { apiUrl, logFile, pid: child.pid!, ready, stop };
+  return { apiUrl, logFile, pid: child.pid, ready, stop: () => child.stop() };
 }
 
 /** Starts the Docker-free runtime and waits until its API answers. */
