@@ -34,8 +34,10 @@ describe('cold-start bundles', () => {
     expect(ingest.absWorkingDir).toBe(join(repoRoot, 'functions/ingest'));
     expect(ingest.entryPoints).toEqual([join(repoRoot, 'functions/ingest/handler.ts')]);
     expect(ingest.alias).toEqual({
-      '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+      '@platformatic/wasm-utils': '../../layers/lib/kafka-wasm-utils.js',
       '@platformatic/kafka': '../../layers/lib/kafka-producer-entry.js',
+      mnemonist: '../../layers/lib/kafka-mnemonist.js',
+      debug: 'debug/src/node.js',
     });
   });
 });
