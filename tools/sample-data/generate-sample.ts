@@ -1,6 +1,6 @@
 import { findContract } from '#contracts/registry.ts';
 import { SeededRandom } from './random.ts';
-import { earliestEventTime, invalidations, newRecord, type SampleRecord, updatedRecord } from './sources.ts';
+import { earliestEventTime, invalidations, newRecord, referencedKeys, type SampleRecord, updatedRecord } from './sources.ts';
 
 export interface SampleOptions {
   source: string;
@@ -63,8 +63,9 @@ export function generateSample(options: SampleOptions): LabelledRecord[] {
   let created = 0;
 
   const previousKey = () => [...latest.keys()][random.int(0, latest.size - 1)]!;
+  const prefixed = [keyField, ...(referencedKeys[options.source] ?? [])];
   const withPrefix = (record: SampleRecord): SampleRecord =>
-    options.keyPrefix ? { ...record, [keyField]: `${options.keyPrefix}${record[keyField]}` } : record;
+    options.keyPrefix ? { ...record, ...Object.fromEntries(prefixed.map((field) => [field, `${options.keyPrefix}${record[field]}`])) } : record;
   while (sample.length < options.count) {
     const roll = random.next();
     if (roll < bounds.invalid) {

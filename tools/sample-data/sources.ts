@@ -6,6 +6,9 @@ export type SampleRecord = Record<string, unknown>;
 const DAY = 86_400_000;
 const epoch = Date.UTC(2026, 0, 1);
 
+/** Fields that hold another source's business key: a sample's key prefix applies to them too. */
+export const referencedKeys: Record<string, string[]> = { claims: ['policyId'] };
+
 /** A valid first version of an entity; `index` makes the business key unique. */
 export const newRecord: Record<string, (random: SeededRandom, index: number) => SampleRecord> = {
   transactions(random, index) {
@@ -48,7 +51,8 @@ export const newRecord: Record<string, (random: SeededRandom, index: number) => 
     const reported = new Date(loss.getTime() + random.int(0, 10) * DAY + random.int(0, 86_000) * 1000);
     return {
       claimId: `CLM-${String(index).padStart(8, '0')}`,
-      policyId: `POL-${String(random.int(1, 20000)).padStart(8, '0')}`,
+      // Mostly the policies of a sample of a few hundred, so gold tables join them; some unknown.
+      policyId: `POL-${String(random.int(1, 600)).padStart(8, '0')}`,
       lossType: random.pick(['collision', 'theft', 'fire', 'water', 'injury', 'medical', 'travel-delay', 'other']),
       status: 'reported',
       lossDate: isoDate(loss),

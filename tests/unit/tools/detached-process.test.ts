@@ -22,7 +22,8 @@ function runScript(body: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
 }
 
-describe('launchDetached', () => {
+// Each test starts Node with the TypeScript loader: seconds on a loaded machine.
+describe('launchDetached', { timeout: 60_000 }, () => {
   it('keeps the caller alive until a stopped process has exited, so clean-up after it still runs', () => {
     const logFile = join(folder, 'term.log');
     const result = runScript(`
