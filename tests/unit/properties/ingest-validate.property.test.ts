@@ -41,7 +41,7 @@ function kinesisEventOf(messages: OutgoingMessage[]): KinesisEvent {
     const sequenceNumber = String(49668120474623521092858839128763418962830614232356438018n + BigInt(index));
     return {
       kinesis: { kinesisSchemaVersion: '1.0', partitionKey: message.key, sequenceNumber, data: Buffer.from(encodeStreamEnvelope(message)).toString('base64'), approximateArrivalTimestamp: 1772366406.12 },
-      eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000000:${sequenceNumber}`, eventName: 'aws:kinesis:record',
+      eventSource: 'aws:kinesis' as const, eventVersion: '1.0', eventID: `shardId-000000000000:${sequenceNumber}`, eventName: 'aws:kinesis:record',
       invokeIdentityArn: 'arn:aws:iam::123456789012:role/ValidateFunctionRole', awsRegion: 'us-east-1',
       eventSourceARN: `arn:aws:kinesis:us-east-1:123456789012:stream/${kinesisStreamPrefix}transactions`,
     };
