@@ -65,7 +65,7 @@ export class SteadyLoad {
   }
 
   private async run(): Promise<void> {
-    const size = this.options.recordsPerRequest ?? 10;
+    const size = this.options.recordsPerRequest ?? 5;
     const sources = sourceNames();
     for (let round = 0; !this.stopping; round += 1) {
       const source = sources[round % sources.length]!;
@@ -73,7 +73,7 @@ export class SteadyLoad {
       const records = this.samples.get(source)!.slice(offset, offset + size);
       if (records.length === 0) throw new Error(`the ${source} sample ran out after ${offset} records`);
       await this.deliver(source, records);
-      await sleep(this.options.intervalMs ?? 250);
+      await sleep(this.options.intervalMs ?? 1000);
     }
   }
 
