@@ -37,14 +37,13 @@ export function decodeHeaders(headers: KafkaRecord['headers']): Record<string, s
 
 /**
  * UTF-8 text of header bytes (each taken modulo 256, as Lambda sends Java's signed
- * bytes). Header values are short and almost always ASCII: those skip the Buffer.
+ * bytes). Header values are short and almost always ASCII: those skip the Buffer. Only
+ * short ones: apply() puts every byte on the stack, and a producer may send a header of
+ * a megabyte, which must fail nothing.
  */
 function decodeBytes(bytes: number[]): string {
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (!(byte >= 0 && byte < 0x80)) return Buffer.from(bytes.map((value) => value & 0xff)).toString('utf8');
-  }
-  return String.fromCharCode.apply(null, bytes);
+  if (bytes.length <= 1024 && bytes.every((byte) => byte >= 0 && byte < 0x80)) return String.fromCharCode.apply(null, bytes);
+  return Buffer.from(bytes.map((value) => value & 0xff)).toString('utf8');
 }
 
 // A value that is not UTF-8 is the record's problem, reported as such, never silently repaired.

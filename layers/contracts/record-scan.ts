@@ -53,8 +53,9 @@ export function scanRecord(value: unknown, contract: SourceContract, limits: Rec
 
   const walk = (node: unknown, path: string, depth: number, topField: string | undefined): unknown => {
     if (typeof node === 'string') return walkString(node, path, topField);
-    // A JSON number of 13 digits or more prints its digits as they are.
-    if (typeof node === 'number') return Math.abs(node) >= 1e12 && findCardNumbers(String(node)).length > 0 ? walkString(String(node), path, topField) : node;
+    // A JSON number prints its digits as they are: a whole number of 13 digits or more, and
+    // the fraction of a small one too (0.4111111111111111), so both are scanned as text.
+    if (typeof node === 'number') return findCardNumbers(String(node)).length > 0 ? walkString(String(node), path, topField) : node;
     if (node === null || typeof node !== 'object') return node;
     if (depth > limits.maxDepth) {
       scan.tooDeep = true;

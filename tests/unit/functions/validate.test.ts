@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { LandingLine, QuarantineLine } from '#contracts/lake-lines.ts';
 import { findContract } from '#contracts/registry.ts';
 import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
-import type { LandingLine, QuarantineLine } from '#contracts/lake-lines.ts';
 import { validateBatch } from '../../../functions/validate/validate-batch.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
@@ -75,6 +75,15 @@ describe('validate batch', () => {
     const batch = validateBatch({ ...event, records: { 'ingest.transactions-0': [record] } }, settings);
     expect(JSON.stringify(batch.objects)).not.toContain('4111111111111111');
     expect((batch.objects[0]!.lines[0] as LandingLine).record.cardMasked).toBe('411111******1111');
+  });
+
+  it('stores a record whose header holds a megabyte, failing neither it nor its neighbours', () => {
+    const event = kafkaEventSchema.parse(loadEvent('validate-msk'));
+    const [first, second] = event.records['ingest.transactions-0']!;
+    first!.headers = [...first!.headers, { memo: [...Buffer.from('x'.repeat(1024 * 1024))] }];
+    const batch = validateBatch({ ...event, records: { 'ingest.transactions-0': [first!, second!] } }, settings);
+    expect(batch.valid + batch.invalid).toBe(2);
+    expect(batch.objects.flatMap((o) => o.lines.map((line) => line.offset))).toEqual(expect.arrayContaining([first!.offset, second!.offset]));
   });
 
   it('quarantines records of a topic without a contract', () => {
