@@ -1,6 +1,6 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { cardTokenKeyReader, cardTokenKeySettings } from '#lib/card-token-key.ts';
@@ -40,7 +40,11 @@ const dependencies = (cardTokenKey: string): IngestDependencies => ({
 });
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .use(httpErrors({ logger }))
-  .handler(async (event) => ingestRequest(event, dependencies(await readCardTokenKey())));
+  .use(httpErrors({ logger, metrics }))
+  .handler(async (event) => {
+    // Every log line of the request carries API Gateway's request id (and, once known, the batch id).
+    logger.setCorrelationId(event.requestContext.requestId);
+    return ingestRequest(event, dependencies(await readCardTokenKey()));
+  });

@@ -47,6 +47,7 @@ export async function ingestRequest(event: APIGatewayProxyEventV2, deps: IngestD
   const body = requestBody(event, settings.maxBodyBytes);
   const records = parseRecords(body, bodyFormat(header(event, 'content-type')));
   const batchId = batchIdFor(source, header(event, 'idempotency-key'));
+  deps.logger.appendKeys({ batchId });
   const traceparent = traceparentFor(header(event, 'traceparent'));
   const { messages, eventIds } = prepareBatch(
     contract,

@@ -12,7 +12,7 @@ import { logger, metrics } from './observability.ts';
  */
 export interface FunctionDependencies<Settings> {
   settings: Settings;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys'>;
   metrics: Pick<Metrics, 'addMetric'>;
   findContract: (source: string) => SourceContract | undefined;
 }

@@ -36,7 +36,7 @@ async function ingestAgainst(brokers: string[]) {
     },
     now: () => new Date(),
   };
-  const handler = middy<APIGatewayProxyEventV2>().use(httpErrors({ logger: deps.logger })).handler((event) => ingestRequest(event, deps));
+  const handler = middy<APIGatewayProxyEventV2>().use(httpErrors({ logger: deps.logger, metrics: deps.metrics })).handler((event) => ingestRequest(event, deps));
   const event = loadEvent<APIGatewayProxyEventV2>('ingest-valid');
   const started = Date.now();
   const response = (await handler({ ...event, body: JSON.stringify(records) }, {} as never)) as APIGatewayProxyStructuredResultV2;
