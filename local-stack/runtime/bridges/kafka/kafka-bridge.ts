@@ -146,17 +146,25 @@ class MappingRunner {
 
 /** One consumer per consumer group; a group can feed several mappings of one function (one per topic). */
 class GroupConsumer {
-  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   readonly #runners: Map<string, MappingRunner>;
   readonly #topics: string[];
   readonly #sources: KafkaSourceDefinition[];
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #paused = false;
+  #stopped = false;
+  #reconnecting: Promise<void> | undefined;
   readonly #bufferLimit: number;
 
-  constructor(groupId: string, sources: KafkaSourceDefinition[], brokers: string[], private readonly options: KafkaBridgeOptions, s3: () => S3Client) {
+  constructor(
+    private readonly groupId: string,
+    sources: KafkaSourceDefinition[],
+    private readonly brokers: string[],
+    private readonly options: KafkaBridgeOptions,
+    s3: () => S3Client,
+  ) {
     this.#sources = sources;
-    this.#consumer = new Consumer({ groupId, clientId: `local-runtime-${groupId}`, bootstrapBrokers: brokers, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000 });
+    this.#consumer = this.#newConsumer();
     this.#runners = new Map();
     this.#bufferLimit = Math.max(...sources.map((source) => source.batchSize)) * 2;
     for (const source of sources) {
@@ -166,7 +174,16 @@ class GroupConsumer {
     this.#topics = [...this.#runners.keys()];
   }
 
+  #newConsumer(): Consumer<Buffer, Buffer, Buffer, Buffer> {
+    return new Consumer({ groupId: this.groupId, clientId: `local-runtime-${this.groupId}`, bootstrapBrokers: this.brokers, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000 });
+  }
+
   async start(): Promise<void> {
+    await this.#consume();
+    for (const runner of new Set(this.#runners.values())) runner.start();
+  }
+
+  async #consume(): Promise<void> {
     const first = this.#sources[0]!;
     const stream = await this.#consumer.consume({
       topics: this.#topics,
@@ -178,6 +195,7 @@ class GroupConsumer {
       heartbeatInterval: 1000,
     });
     this.#stream = stream;
+    this.#paused = false;
     stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
       const runner = this.#runners.get(message.topic);
       if (!runner) return;
@@ -195,8 +213,45 @@ class GroupConsumer {
       });
       this.#bufferChanged();
     });
-    stream.on('error', (error: Error) => this.options.onNotice(`Kafka consumer (${this.#topics.join(', ')}): ${error.message}`));
-    for (const runner of new Set(this.#runners.values())) runner.start();
+    stream.on('error', (error: Error) => {
+      this.options.onNotice(`Kafka consumer (${this.#topics.join(', ')}): ${error.message}; reconnecting`);
+      this.#reconnect();
+    });
+    stream.on('close', () => {
+      if (this.#stream === stream) this.#reconnect();
+    });
+    this.#bufferChanged();
+  }
+
+  /**
+   * A stream that failed (the broker died, the group's coordinator moved) stops for good:
+   * Lambda's poller keeps polling, so a new consumer joins the group again, retrying until
+   * the broker answers. It reads from the last committed offset; records the mappings
+   * already hold are skipped (MappingRunner.push), so nothing is delivered twice.
+   */
+  #reconnect(): void {
+    if (this.#stopped || this.#reconnecting) return;
+    this.#reconnecting = (async () => {
+      const failed = { stream: this.#stream, consumer: this.#consumer };
+      this.#stream = undefined;
+      await failed.stream?.close().catch(() => undefined);
+      await closeAtOnce(failed.consumer);
+      for (let attempt = 1; !this.#stopped; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 5) * 1000));
+        if (this.#stopped) return;
+        this.#consumer = this.#newConsumer();
+        try {
+          await this.#consume();
+          this.options.onNotice(`Kafka consumer (${this.#topics.join(', ')}): consuming again after ${attempt} attempt${attempt === 1 ? '' : 's'}`);
+          return;
+        } catch (error) {
+          await closeAtOnce(this.#consumer);
+          if (attempt === 1 || attempt % 10 === 0) this.options.onNotice(`Kafka consumer (${this.#topics.join(', ')}): not connected yet (${(error as Error).message}); retrying`);
+        }
+      }
+    })().finally(() => {
+      this.#reconnecting = undefined;
+    });
   }
 
   #bufferChanged(): void {
@@ -214,16 +269,23 @@ class GroupConsumer {
     try {
       await this.#consumer.commit({ offsets: offsets.map((offset) => ({ ...offset, leaderEpoch: -1 })) });
     } catch (error) {
-      // A rebalance invalidates the generation: the records come again from the last commit (at least once).
+      // A rebalance or a reconnect invalidates the generation: the records come again from the last commit (at least once).
       this.options.onNotice(`commit of ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ')} failed: ${(error as Error).message}`);
     }
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await Promise.all([...new Set(this.#runners.values())].map((runner) => runner.stop()));
+    await this.#reconnecting;
     await this.#stream?.close().catch(() => undefined);
     await this.#consumer.close().catch(() => undefined);
   }
+}
+
+/** Closes a consumer without waiting for a broker that may be gone; never throws. */
+function closeAtOnce(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+  return new Promise((resolve) => consumer.close(true, () => resolve()));
 }
 
 /** AWS refuses a Kafka mapping whose ConsumerGroupId another Kafka event source already uses. */
