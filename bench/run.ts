@@ -13,8 +13,8 @@ import { freshnessStage } from './stages/freshness.ts';
 import { ingestStage } from './stages/ingest.ts';
 import { ingestKinesisStage } from './stages/ingest-kinesis.ts';
 import { mergeStage } from './stages/merge.ts';
-import { validateInvokeStage } from './stages/validate-invoke.ts';
 import { validateStage } from './stages/validate.ts';
+import { validateInvokeStage } from './stages/validate-invoke.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   const { machine } = report;
-  console.log(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, java ${machine.java ?? 'none'}, ${machine.os}\n`);
+  console.log(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, java ${machine.java ?? 'none'}, ${machine.os}, load average ${machine.loadAverage.join(' / ')} (1 / 5 / 15 min)\n`);
   if (benchmarks.length > 0) console.log(formatTable(benchmarks));
   if (failures.length > 0) console.log(`\n${formatFailures(failures)}`);
   console.log(`\nwrote ${out}`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import * as z from 'zod';
 import { readConfig } from '#lib/config.ts';
 
@@ -15,6 +15,8 @@ export interface MachineInfo {
   /** The Java that runs Kafka and Spark, or null when none is on the PATH. */
   java: string | null;
   os: string;
+  /** The 1, 5 and 15 minute load averages when the figures were written: other work on the machine skews them. */
+  loadAverage: [number, number, number];
 }
 
 /** The version out of `java -version` (printed on stderr), e.g. "17.0.15" from `openjdk version "17.0.15" 2025-04-15`. */
@@ -43,5 +45,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     java: javaVersion(),
     os: `${osType()} ${release()} ${process.arch}`,
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100) as [number, number, number],
   };
 }

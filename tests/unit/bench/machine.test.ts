@@ -30,5 +30,7 @@ describe('machine information', () => {
     expect(info.cpuModel).not.toBe('');
     expect(info.os).toContain(process.arch);
     expect(info.java === null || typeof info.java === 'string').toBe(true);
+    expect(info.loadAverage).toHaveLength(3);
+    for (const load of info.loadAverage) expect(load).toBeGreaterThanOrEqual(0);
   });
 });

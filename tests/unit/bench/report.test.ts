@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MachineInfo } from '../../../bench/lib/machine.ts';
 import { benchmark, buildReport, formatFailures, formatTable } from '../../../bench/lib/report.ts';
 
-const machine: MachineInfo = { cores: 2, memoryGiB: 23.5, cpuModel: 'AMD EPYC', node: 'v20.20.2', java: 'OpenJDK 17.0.15', os: 'Linux 6.1 x64' };
+const machine: MachineInfo = { cores: 2, memoryGiB: 23.5, cpuModel: 'AMD EPYC', node: 'v20.20.2', java: 'OpenJDK 17.0.15', os: 'Linux 6.1 x64', loadAverage: [1.5, 2, 2.25] };
 
 describe('benchmark', () => {
   it('keeps name, unit and params and computes the ratio to the baseline', () => {

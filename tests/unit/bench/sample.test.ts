@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
 import { averageValueBytes, ingestMessages, mskEvent, padRecord, transactionRecords } from '../../../bench/lib/sample.ts';
+import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
 
 describe('padRecord', () => {
   it('adds a narrative so the JSON is the requested size', () => {

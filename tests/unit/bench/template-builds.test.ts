@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
+import { esbuildOptions, loadTemplate, readEnvVars } from '@ledgerflow/lambda-runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { coldStartEnvironment } from '../../../bench/stages/cold-start.ts';
-import { esbuildOptions, loadTemplate, readEnvVars } from '@ledgerflow/lambda-runtime';
 
 /** What the cold-start stage bundles and loads: the project's template.yaml and local-stack/env.json, through the runtime. */
 const repoRoot = resolve(import.meta.dirname, '../../..');
