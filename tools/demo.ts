@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     else startStack();
 
     heading(`2/5 Docker-free runtime (API, invoke endpoint, ${stream === 'kinesis' ? 'Kinesis' : 'Kafka'} and S3 bridges)`);
-    runtime = launchRuntime({ stream });
+    runtime = await launchRuntime({ stream });
     await runtime.ready();
     console.log(`API on ${runtime.apiUrl}, logs in ${runtime.logFile}`);
 

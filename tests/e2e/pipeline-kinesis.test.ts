@@ -1,17 +1,17 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { streamForSource, kinesisStreamPrefix } from '#lib/kinesis.ts';
+import { kinesisStreamPrefix, streamForSource } from '#lib/kinesis.ts';
 import { createKinesisClient } from '#lib/kinesis-client.ts';
 import { decodeStreamEnvelope } from '#lib/stream-envelope.ts';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 import { traceEvent } from '../../tools/pipeline/reconcile.ts';
 import { lakeClient } from '../../tools/pipeline/settle.ts';
-import { mixedSampleThroughApi, useLocalRuntime } from './support.ts';
+import { fileDropThroughLake, mixedSampleThroughApi, useLocalRuntime } from './support.ts';
 
-// The same pipeline as pipeline.test.ts with StreamEngine=kinesis: ingest puts records into
-// the stack's Kinesis streams, the runtime's Kinesis bridge feeds validation. Smaller, as the
-// Kafka file covers the contracts' outcomes in depth.
+// The same pipeline as pipeline.test.ts with StreamEngine=kinesis: ingest and file drop put
+// records into the stack's Kinesis streams, the runtime's Kinesis bridge feeds validation.
+// Smaller samples, as the Kafka file covers the contracts' outcomes in depth.
 const runId = `e2ek${Date.now().toString(36)}-`;
 const s3 = lakeClient();
 const perSource = 150;
@@ -41,6 +41,8 @@ describe('a mixed sample through the public API, over Kinesis', () => {
     expect(headers).toMatchObject({ 'event-id': record.eventId, 'batch-id': raw.ingest_batch_id });
   });
 });
+
+fileDropThroughLake(runId);
 
 /** The envelope headers of the record with this sequence number, read from the stream. */
 async function kinesisHeadersOf(stream: string, sequenceNumber: string): Promise<Record<string, string>> {

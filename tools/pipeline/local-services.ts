@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 
@@ -84,7 +85,9 @@ export function launchDetached(command: string, args: string[], options: { cwd: 
  * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
  * file. Returns at once, so that a caller can stop it even while it is still starting.
  */
-export function launchRuntime(options: { stream?: StreamEngine } = {}): RuntimeProcess {
+export async function launchRuntime(options: { stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
+  // Otherwise the API of a runtime started earlier would answer in place of this one.
+  if (await isListening(3000)) throw new Error('port 3000 is in use: stop the runtime (or whatever listens there) first');
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
   const overrides = streamParameterOverrides(options.stream ?? 'kafka');
@@ -105,9 +108,21 @@ export function launchRuntime(options: { stream?: StreamEngine } = {}): RuntimeP
   return { apiUrl, logFile, pid: child.pid, ready, stop: () => child.stop() };
 }
 
+/** Whether something accepts connections on this port of the loopback address. */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** Starts the Docker-free runtime and waits until its API answers. */
 export async function startRuntime(options: { timeoutMs?: number; stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
-  const runtime = launchRuntime({ stream: options.stream });
+  const runtime = await launchRuntime({ stream: options.stream });
   await runtime.ready(options.timeoutMs);
   return runtime;
 }
