@@ -1,11 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceNames } from '#contracts/registry.ts';
-import { readConfig } from '#lib/config.ts';
-import { kinesisStreamPrefix, streamForSource } from '#lib/kinesis.ts';
-import { topicForSource } from '#lib/topics.ts';
-import { migrateReferenceData } from '../layers/reference-data/reference-data.ts';
 import {
   clientEnvironment,
   defineStack,
@@ -17,6 +12,11 @@ import {
   sparkEnvironment,
 } from '@ledgerflow/local-services';
 import { z } from 'zod';
+import { sourceNames } from '#contracts/registry.ts';
+import { readConfig } from '#lib/config.ts';
+import { kinesisStreamPrefix, streamForSource } from '#lib/kinesis.ts';
+import { topicForSource } from '#lib/topics.ts';
+import { migrateReferenceData } from '../layers/reference-data/reference-data.ts';
 
 /**
  * This product's local stack, for `npm run stack:*` (local-services --config) and for the
@@ -70,6 +70,9 @@ function productSchema(defaults: EnvJson) {
  * the template names its streams ledgerflow-<Stage>-<source>, and the stack creates those.
  */
 export const localStage = 'local';
+
+/** The freshness benchmark's own bucket (bench/stages/freshness.ts): the job service merges it beside the lake. */
+export const benchFreshnessBucket = 'ledgerflow-bench-fresh';
 
 /** Shards of each local stream: two pollers per stream in the runtime, some parallelism without busy polling. */
 const localShards = 2;
@@ -161,7 +164,7 @@ export function ledgerflowStack(env: NodeJS.ProcessEnv = process.env, defaults: 
           executable: settings.paths.venvPython,
           args: ['-m', 'ledgerflow_spark.job_service', '--host', loopback, '--port', String(values.JOB_SERVICE_PORT)],
           cwd: repoRoot,
-          env: { ...sparkEnvironment(settings), JOB_SERVICE_TOKEN: defaults.MergeTriggerFunction.JOB_SERVICE_TOKEN, PYTHONPATH: sparkDir, PYTHONUNBUFFERED: '1' },
+          env: { ...sparkEnvironment(settings), JOB_SERVICE_TOKEN: defaults.MergeTriggerFunction.JOB_SERVICE_TOKEN, OTHER_LAKE_BUCKETS: benchFreshnessBucket, PYTHONPATH: sparkDir, PYTHONUNBUFFERED: '1' },
         }),
       },
     ],

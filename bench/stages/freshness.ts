@@ -14,8 +14,6 @@ import type { Stage } from '../lib/stage.ts';
 import { percentile } from '../lib/stats.ts';
 import { sleep } from '../lib/timing.ts';
 
-/** The stage's own bucket and topics: the pipeline's lake and topics are never touched. */
-const freshBucket = 'ledgerflow-bench-fresh';
 
 interface Timeline {
   accepted: number;
@@ -61,6 +59,8 @@ export const freshnessStage: Stage = {
     const health = await fetch(`${stackSettings.jobServiceUrl}/health`).catch(() => undefined);
     if (health?.status !== 200) throw new Error(`the job service at ${stackSettings.jobServiceUrl} is not ready (GET /health answered ${health?.status ?? 'nothing'})`);
 
+    // The stage's own bucket (the job service merges it beside the lake) and topics: the pipeline's lake and topics are never touched.
+    const { benchFreshnessBucket: freshBucket } = await import('../../local-stack/stack.config.ts');
     const runId = Date.now().toString(36);
     const topicPrefix = `bench.fresh.${runId}.`;
     const brokers = stackSettings.kafkaBrokers;

@@ -93,8 +93,8 @@ def check_request(method: str, path: str, headers: Mapping[str, str], token: str
         raise RequestRejectedError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large", f"at most {MAX_BODY_BYTES} bytes")
 
 
-def parse_merge_request(body: bytes, lake_bucket: str) -> dict:
-    """Checks a MergeJobRequest for the lake bucket; returns source, bucket, keys (None: all pending), idempotency key."""
+def parse_merge_request(body: bytes, lake_bucket: str, other_buckets: frozenset[str] = frozenset()) -> dict:
+    """Checks a MergeJobRequest for the lake bucket (or one of ``other_buckets``); returns source, bucket, keys (None: all pending), idempotency key."""
     try:
         request = json.loads(body or b"null")
     except ValueError:
@@ -104,7 +104,7 @@ def parse_merge_request(body: bytes, lake_bucket: str) -> dict:
     source, bucket = request.get("source"), request.get("bucket")
     if not isinstance(source, str) or source not in contracts():
         raise BadRequestError(f"source must be one of {sorted(contracts())}")
-    if bucket != lake_bucket:
+    if bucket != lake_bucket and bucket not in other_buckets:
         raise BadRequestError(f"bucket must be the lake bucket {lake_bucket}")
     objects = request.get("objects", [])
     if not isinstance(objects, list) or not all(isinstance(o, dict) and isinstance(o.get("key"), str) and o["key"] for o in objects):
@@ -121,7 +121,7 @@ def parse_merge_request(body: bytes, lake_bucket: str) -> dict:
     return {"source": source, "bucket": bucket, "keys": None if all_pending else keys, "idempotency_key": idempotency_key}
 
 
-def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | None = None, *, token: str, lake_bucket: str):
+def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | None = None, *, token: str, lake_bucket: str, other_buckets: frozenset[str] = frozenset()):
     class Handler(BaseHTTPRequestHandler):
         server_version = "ledgerflow-job-service"
 
@@ -183,7 +183,7 @@ def make_handler(queue: JobQueue, ready: threading.Event, gold: GoldScheduler | 
             body = self.rfile.read(length) if length else b""
             if parts == ["jobs"]:
                 try:
-                    request = parse_merge_request(body, lake_bucket)
+                    request = parse_merge_request(body, lake_bucket, other_buckets)
                 except BadRequestError as problem:
                     return self._error(HTTPStatus.BAD_REQUEST, "invalid-request", str(problem))
                 job, deduplicated = queue.submit(**request)
@@ -232,6 +232,12 @@ def read_service_settings(env: Mapping[str, str]) -> tuple[str, str]:
     return token, lake_bucket
 
 
+def other_lake_buckets(env: Mapping[str, str]) -> frozenset[str]:
+    """Buckets besides the lake that jobs may name (OTHER_LAKE_BUCKETS, comma-separated): the
+    freshness benchmark merges a bucket of its own so that it never touches the lake."""
+    return frozenset(bucket.strip() for bucket in env.get("OTHER_LAKE_BUCKETS", "").split(",") if bucket.strip())
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ledgerflow_spark.job_service", description="Local Spark job service")
     parser.add_argument("--host", default="127.0.0.1")
@@ -274,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
 
     queue = JobQueue(run, workers=args.workers, coalesce_seconds=args.coalesce_ms / 1000)
     gold = GoldScheduler(build, merges_busy=lambda: queue.busy() != (0, 0), delay_seconds=args.gold_delay_ms / 1000) if args.gold_delay_ms > 0 else None
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready, gold, token=token, lake_bucket=lake_bucket))
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(queue, ready, gold, token=token, lake_bucket=lake_bucket, other_buckets=other_lake_buckets(os.environ)))
     server.daemon_threads = True
 
     def stop(*_signal) -> None:

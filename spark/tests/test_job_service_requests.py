@@ -17,6 +17,7 @@ from ledgerflow_spark.job_service import (
     RequestRejectedError,
     check_request,
     make_handler,
+    other_lake_buckets,
     parse_merge_request,
     read_service_settings,
 )
@@ -85,6 +86,15 @@ def test_refuses_a_body_without_a_length_or_with_a_malformed_one():
 
     assert rejection("POST", "/jobs", chunked).status == HTTPStatus.LENGTH_REQUIRED
     assert rejection("POST", "/jobs", {**JSON_POST, "content-length": "-5"}).status == HTTPStatus.BAD_REQUEST
+
+
+def test_takes_a_bucket_named_in_other_lake_buckets_and_no_other():
+    other = other_lake_buckets({"OTHER_LAKE_BUCKETS": " bench-fresh , ,other "})
+    assert other == frozenset({"bench-fresh", "other"})
+    assert parse_merge_request(merge_request(bucket="bench-fresh"), "lake", other)["bucket"] == "bench-fresh"
+    with pytest.raises(BadRequestError, match="bucket must be the lake bucket lake"):
+        parse_merge_request(merge_request(bucket="not-listed"), "lake", other)
+    assert other_lake_buckets({}) == frozenset()
 
 
 def test_takes_landing_keys_of_the_lake_bucket():
