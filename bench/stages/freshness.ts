@@ -163,8 +163,9 @@ export const freshnessStage: Stage = {
       if (failures.length > 0) throw new Error(`${failures.length} ingest requests failed; first: ${failures[0]}`);
       log(`sent ${sent} records; waiting until every one is in the curated table`);
 
-      // Job records from the job service: a row is visible once its job finished.
-      const deadline = Date.now() + Math.max(120_000, sizes.freshnessSeconds * 1000 * 2);
+      // Job records from the job service: a row is visible once its job finished. The deadline
+      // only ends a stuck run: a loaded machine or a job service's first Spark job takes minutes.
+      const deadline = Date.now() + Math.max(600_000, sizes.freshnessSeconds * 1000 * 4);
       const jobViews = new Map<string, JobView>();
       for (;;) {
         for (const jobId of jobs.keys()) {
