@@ -12,4 +12,5 @@ tests=spark/tests
 for argument in "$@"; do
   if [[ $argument == spark/* ]]; then tests=; fi
 done
-exec "$python" -m pytest -p no:cacheprovider $tests "$@"
+# The ten slowest tests are listed at the end: the Spark step is the longest of npm test.
+exec "$python" -m pytest -p no:cacheprovider --durations=10 $tests "$@"
