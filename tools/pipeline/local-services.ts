@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { isPortOpen } from '@ledgerflow/local-services';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 
 const repoRoot = stackSettings.repoRoot;
@@ -81,20 +81,23 @@ export function launchDetached(command: string, args: string[], options: { cwd: 
   return { pid: child.pid!, exitCode: () => child.exitCode, stop };
 }
 
+/** Where `local:start` serves the API. */
+const runtimeApiPort = 3000;
+
 /**
  * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
  * file. Returns at once, so that a caller can stop it even while it is still starting.
  */
 export async function launchRuntime(options: { stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
   // Otherwise the API of a runtime started earlier would answer in place of this one.
-  if (await isListening(3000)) throw new Error('port 3000 is in use: stop the runtime (or whatever listens there) first');
+  if (await isPortOpen(runtimeApiPort)) throw new Error(`port ${runtimeApiPort} is in use: stop the runtime (or whatever listens there) first`);
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
   const overrides = streamParameterOverrides(options.stream ?? 'kafka');
   const args = ['run', '--silent', 'local:start', ...(overrides.length > 0 ? ['--', '--parameter-overrides', ...overrides] : [])];
   // npm runs the runtime in a child process of its own: stop() signals the whole group.
   const child = launchDetached('npm', args, { cwd: repoRoot, logFile });
-  const apiUrl = 'http://127.0.0.1:3000';
+  const apiUrl = `http://127.0.0.1:${runtimeApiPort}`;
   async function ready(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -106,18 +109,6 @@ export async function launchRuntime(options: { stream?: StreamEngine } = {}): Pr
     throw new Error(`the local runtime did not answer on ${apiUrl} in time; see ${logFile}`);
   }
   return { apiUrl, logFile, pid: child.pid, ready, stop: () => child.stop() };
-}
-
-/** Whether something accepts connections on this port of the loopback address. */
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Starts the Docker-free runtime and waits until its API answers. */
