@@ -22,11 +22,9 @@ Prints one JSON object on the last line of stdout.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 
-import boto3
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
@@ -34,7 +32,7 @@ from ledgerflow_spark.contracts import contract_for
 from ledgerflow_spark.formats import LANDING_LINE, read_lines
 from ledgerflow_spark.layout import LANDING_PREFIX, bucket_root, ledger_path, table_path
 from ledgerflow_spark.merge import CURATED_TABLE_PROPERTIES, run_merge
-from ledgerflow_spark.session import build_session, with_local_stack_defaults
+from ledgerflow_spark.session import build_session, s3_client
 from ledgerflow_spark.storage import ensure_table
 from ledgerflow_spark.transforms import curated_schema, landing_to_raw, raw_to_curated
 
@@ -43,18 +41,6 @@ SEED_PROPERTY = "ledgerflow.bench.seed"
 # Older than every generated record, so each update of a seeded key is a newer version.
 SEED_TIME = "2020-01-01 00:00:00"
 SEED_ROWS_PER_FILE = 250_000
-
-
-def s3_client():
-    """An S3 client with the settings the Spark session uses for s3a."""
-    env = with_local_stack_defaults(os.environ)
-    return boto3.client(
-        "s3",
-        endpoint_url=env.get("S3_ENDPOINT") or None,
-        region_name=env.get("AWS_REGION") or None,
-        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
-    )
 
 
 def delete_tree(uri: str) -> None:

@@ -19,7 +19,7 @@ export type RuntimeSettings = z.output<typeof settingsSchema>;
 
 function readRuntimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   const result = settingsSchema.safeParse(env);
-  if (!result.success) throw new Error(`invalid environment: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!result.success) throw new Error(`invalid environment: ${z.prettifyError(result.error)}`);
   return result.data;
 }
 

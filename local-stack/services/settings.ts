@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { readConfig, StackConfigurationError } from './config.ts';
+import { StackConfigurationError } from './config.ts';
 import type { StackDefinition } from './definition.ts';
 
 /**
@@ -113,7 +113,9 @@ export function stackPathsFor(root: string, sparkJars?: string): StackPaths {
 }
 
 export function readStackSettings(definition: StackDefinition, env: NodeJS.ProcessEnv = process.env): StackSettings {
-  const values = readConfig(overridesSchema(definition), env);
+  const overrides = overridesSchema(definition).safeParse(env);
+  if (!overrides.success) throw new StackConfigurationError(`invalid environment: ${z.prettifyError(overrides.error)}`);
+  const values = overrides.data;
   const kafkaControllerPort = values.KAFKA_CONTROLLER_PORT ?? values.KAFKA_PORT + 1;
   const minioConsolePort = values.MINIO_CONSOLE_PORT ?? values.MINIO_PORT + 1;
   if (values.KAFKA_PORT === kafkaControllerPort) throw new StackConfigurationError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');

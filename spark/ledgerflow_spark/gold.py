@@ -275,16 +275,13 @@ def parse_args(argv: Sequence[str], env: Mapping[str, str]) -> argparse.Namespac
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from .session import build_session, with_local_stack_defaults
+    from .session import spark_session, with_local_stack_defaults
 
     env = with_local_stack_defaults(os.environ)
     args = parse_args(sys.argv[1:] if argv is None else argv, env)
-    spark = build_session(env=env)
-    try:
+    with spark_session(env=env) as spark:
         built = build_gold(spark, args.bucket, env, args.table or GOLD_TABLES, args.reporting_currency)
         print(json.dumps(summary(spark, args.bucket) if args.summary else built))
-    finally:
-        spark.stop()
     return 0
 
 

@@ -88,12 +88,11 @@ def parse_args(argv: list[str], env: dict[str, str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .session import build_session, with_local_stack_defaults
+    from .session import spark_session, with_local_stack_defaults
 
     env = with_local_stack_defaults(os.environ)
     args = parse_args(sys.argv[1:] if argv is None else argv, env)
-    spark = build_session(env={"LEDGERFLOW_SPARK_LOG_LEVEL": "ERROR", **env})
-    try:
+    with spark_session(env={"LEDGERFLOW_SPARK_LOG_LEVEL": "ERROR", **env}) as spark:
         root = bucket_root(args.bucket)
         if args.command == "gold":
             from .gold import build_gold
@@ -113,8 +112,6 @@ def main(argv: list[str] | None = None) -> int:
             spark.sql(f"DESCRIBE HISTORY delta.`{path}`").select(
                 "version", "timestamp", "operation", "operationParameters", "operationMetrics"
             ).show(args.limit, truncate=False)
-    finally:
-        spark.stop()
     return 0
 
 

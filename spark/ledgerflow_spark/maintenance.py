@@ -53,17 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-optimize", action="store_true")
     parser.add_argument("--no-vacuum", action="store_true")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    from .session import build_session
+    from .session import spark_session
 
-    spark = build_session()
-    try:
+    with spark_session() as spark:
         root = bucket_root(args.bucket)
         for layer in args.layer or LAYERS:
             for source in args.source or sorted(contracts()):
                 outcome = maintain_table(spark, table_path(root, layer, source), not args.no_optimize, not args.no_vacuum, args.retain_hours)
                 print(json.dumps(outcome))
-    finally:
-        spark.stop()
     return 0
 
 

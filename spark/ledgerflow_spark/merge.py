@@ -241,16 +241,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from .session import build_session
+    from .session import spark_session
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     keys = None if args.all_pending else [key for key in args.objects.split(",") if key]
-    spark = build_session()
-    try:
+    with spark_session() as spark:
         result = run_merge(spark, args.bucket, args.source, keys, args.run_id)
         print(json.dumps(result.as_dict()))
-    finally:
-        spark.stop()
     return 0
 
 

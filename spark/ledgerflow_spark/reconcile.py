@@ -28,7 +28,7 @@ from pyspark.sql import types as T
 
 from .layout import bucket_root, table_path
 from .storage import table_exists
-from .session import build_session
+from .session import spark_session
 
 ACCEPTED = T.StructType(
     [
@@ -142,11 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with open(args.input, encoding="utf-8") as handle:
         request = json.load(handle)
-    spark = build_session()
-    try:
+    with spark_session() as spark:
         result = reconcile(spark, request["bucket"], request["accepted"])
-    finally:
-        spark.stop()
     text = json.dumps(result, indent=2, default=str)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

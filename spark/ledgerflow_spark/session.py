@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from pyspark.sql import SparkSession
 
@@ -47,6 +48,20 @@ def with_local_stack_defaults(env: Mapping[str, str] = os.environ) -> dict[str, 
     if job_service_token:
         defaults["JOB_SERVICE_TOKEN"] = job_service_token
     return {**defaults, **{name: value for name, value in env.items() if value}}
+
+
+def s3_client(env: Mapping[str, str] = os.environ):
+    """A boto3 S3 client with the endpoint, region and credentials the Spark session uses for s3a."""
+    import boto3
+
+    settings = with_local_stack_defaults(env)
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.get("S3_ENDPOINT") or None,
+        region_name=settings.get("AWS_REGION") or None,
+        aws_access_key_id=settings.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=settings.get("AWS_SECRET_ACCESS_KEY") or None,
+    )
 
 
 def _jars(folder: str) -> list[str]:
@@ -124,3 +139,13 @@ def build_session(env: Mapping[str, str] = os.environ, master: str | None = None
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(env.get("LEDGERFLOW_SPARK_LOG_LEVEL", "WARN"))
     return spark
+
+
+@contextmanager
+def spark_session(env: Mapping[str, str] = os.environ) -> Iterator[SparkSession]:
+    """The session of one command, stopped when the command ends, also on an error."""
+    spark = build_session(env=env)
+    try:
+        yield spark
+    finally:
+        spark.stop()

@@ -32,14 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bucket", required=True, help="lake bucket name, or a storage root URI")
     parser.add_argument("--source", action="append", choices=sorted(contracts()), help="default: every source")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    from .session import build_session
+    from .session import spark_session
 
-    spark = build_session()
-    try:
+    with spark_session() as spark:
         for result in sweep(spark, args.bucket, args.source):
             print(json.dumps(result.as_dict()))
-    finally:
-        spark.stop()
     return 0
 
 

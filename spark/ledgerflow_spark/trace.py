@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 
 from .layout import bucket_root, table_path
 from .storage import table_exists
-from .session import build_session
+from .session import spark_session
 
 ID_COLUMN = {"raw": "event_id", "curated": "_event_id", "quarantine": "event_id"}
 
@@ -25,15 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", required=True)
     parser.add_argument("event_id")
     args = parser.parse_args(argv)
-    spark = build_session()
-    try:
+    with spark_session() as spark:
         found: dict[str, list[dict]] = {}
         for layer, column in ID_COLUMN.items():
             path = table_path(bucket_root(args.bucket), layer, args.source)
             rows = spark.read.format("delta").load(path).where(F.col(column) == args.event_id).collect() if table_exists(spark, path) else []
             found[layer] = [row.asDict(recursive=True) for row in rows]
-    finally:
-        spark.stop()
     sys.stdout.write(json.dumps(found, default=str) + "\n")
     return 0
 

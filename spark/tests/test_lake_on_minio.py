@@ -6,7 +6,6 @@ import json
 import os
 import uuid
 
-import boto3
 import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
@@ -16,7 +15,7 @@ from ledgerflow_spark.lake import register_tables
 from ledgerflow_spark.layout import batch_object_key, table_path
 from ledgerflow_spark.maintenance import maintain_table
 from ledgerflow_spark.merge import run_merge
-from ledgerflow_spark.session import with_local_stack_defaults
+from ledgerflow_spark.session import s3_client, with_local_stack_defaults
 
 from .landing import upsert
 
@@ -28,14 +27,7 @@ def s3_env():
 
 @pytest.fixture(scope="module")
 def s3(s3_env):
-    """An S3 client with the settings the Spark session uses for s3a."""
-    return boto3.client(
-        "s3",
-        endpoint_url=s3_env.get("S3_ENDPOINT") or None,
-        region_name=s3_env.get("AWS_REGION") or None,
-        aws_access_key_id=s3_env.get("AWS_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=s3_env.get("AWS_SECRET_ACCESS_KEY") or None,
-    )
+    return s3_client(s3_env)
 
 
 @pytest.fixture
