@@ -78,6 +78,7 @@ export const freshnessStage: Stage = {
     const work = mkdtempSync(join(tmpdir(), 'ledgerflow-freshness-'));
     const envVars = JSON.parse(readFileSync(join(repoRoot, 'local-stack/env.json'), 'utf8')) as Record<string, Record<string, string>>;
     envVars.ValidateFunction = { ...envVars.ValidateFunction, LAKE_BUCKET: freshBucket };
+    envVars.MergeTriggerFunction = { ...envVars.MergeTriggerFunction, LAKE_BUCKET: freshBucket };
     const envVarsPath = join(work, 'env.json');
     writeFileSync(envVarsPath, JSON.stringify(envVars));
 

@@ -1,31 +1,46 @@
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, ScheduledEvent } from 'aws-lambda';
 import type { FunctionDependencies } from '#lib/dependencies.ts';
-import type { JobSubmitter, SubmittedJob } from './job-submitter.ts';
+import type { JobSubmitter, MergeJobRequest, SubmittedJob } from './job-submitter.ts';
 import { planMerges } from './plan-merges.ts';
+import { isScheduledEvent, planSweep } from './plan-sweep.ts';
 
 export interface MergeTriggerResult {
   submitted: (SubmittedJob & { source: string; objects: number })[];
   ignored: string[];
 }
 
-export type MergeTriggerDependencies = FunctionDependencies<{ landingPrefix: string }> & { submitter: JobSubmitter };
+export interface MergeTriggerSettings {
+  landingPrefix: string;
+  /** The lake bucket, which the sweep covers (an S3 event names its own bucket). */
+  lakeBucket: string;
+  /** Every source with a contract: the sweep merges each. */
+  sources: readonly string[];
+}
+
+export type MergeTriggerDependencies = FunctionDependencies<MergeTriggerSettings> & { submitter: JobSubmitter };
 
 /**
- * Submits one merge job per source found in the event. A failed submission fails the
+ * Submits merge jobs: for an S3 event, one per source found in it; for the scheduled
+ * sweep, one per source for every pending object. A failed submission fails the
  * invocation, so Lambda's asynchronous retry delivers the event again; the request's
  * idempotency key keeps that retry from merging twice.
  */
-export async function mergeLandingObjects(event: S3Event, deps: MergeTriggerDependencies): Promise<MergeTriggerResult> {
-  const { requests, ignored } = planMerges(event, {
-    landingPrefix: deps.settings.landingPrefix,
-    isKnownSource: (source) => deps.findContract(source) !== undefined,
-  });
+export async function mergeLandingObjects(event: S3Event | ScheduledEvent, deps: MergeTriggerDependencies): Promise<MergeTriggerResult> {
+  const { settings } = deps;
+  const { requests, ignored } = isScheduledEvent(event)
+    ? { requests: planSweep(event, settings), ignored: [] }
+    : planMerges(event, { landingPrefix: settings.landingPrefix, isKnownSource: (source) => deps.findContract(source) !== undefined });
+  const submitted = await submitAll(requests, deps.submitter);
+  deps.metrics.addMetric('MergeJobsSubmitted', 'Count', submitted.length);
+  deps.logger.info(isScheduledEvent(event) ? 'sweep jobs submitted' : 'merge jobs submitted', { submitted, ignored: ignored.length });
+  return { submitted, ignored };
+}
+
+async function submitAll(requests: MergeJobRequest[], submitter: JobSubmitter): Promise<MergeTriggerResult['submitted']> {
   const submitted = [];
   for (const request of requests) {
-    const job = await deps.submitter.submit(request);
+    const job = await submitter.submit(request);
     submitted.push({ ...job, source: request.source, objects: request.objects.length });
   }
-  deps.metrics.addMetric('MergeJobsSubmitted', 'Count', submitted.length);
-  deps.logger.info('merge jobs submitted', { submitted, ignored: ignored.length });
-  return { submitted, ignored };
+  return submitted;
 }

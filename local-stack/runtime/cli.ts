@@ -35,7 +35,7 @@ api / start:
                                     (default: a list of the template's routes)
 start:
   --invoke-port <n>                 Lambda Invoke API port (default 3001)
-  --no-kafka, --no-kinesis, --no-s3 leave a bridge off
+  --no-kafka, --no-kinesis, --no-s3, --no-schedules leave a bridge off
 token:
   --subject <sub>                   sub claim (default local-producer)
   --scope <scopes>                  scope claim, space separated
@@ -50,7 +50,7 @@ const commandOptions = {
   },
   start: {
     port: { type: 'string' }, host: { type: 'string' }, instances: { type: 'string' }, openapi: { type: 'string' },
-    'invoke-port': { type: 'string' }, 'no-kafka': { type: 'boolean' }, 'no-kinesis': { type: 'boolean' }, 'no-s3': { type: 'boolean' },
+    'invoke-port': { type: 'string' }, 'no-kafka': { type: 'boolean' }, 'no-kinesis': { type: 'boolean' }, 'no-s3': { type: 'boolean' }, 'no-schedules': { type: 'boolean' },
   },
   token: { subject: { type: 'string' }, scope: { type: 'string' }, 'expires-in': { type: 'string' }, api: { type: 'string' } },
 } as const;
@@ -140,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
         kafka: command === 'start' && !values['no-kafka'],
         kinesis: command === 'start' && !values['no-kinesis'],
         s3: command === 'start' && !values['no-s3'],
+        schedules: command === 'start' && !values['no-schedules'],
       });
       await waitForStopSignal();
       await runtime.stop();

@@ -20,6 +20,8 @@ export interface LocalRuntimeOptions extends RuntimeOptions {
   kinesis?: boolean;
   /** Listen to the template's S3 events on MinIO. */
   s3?: boolean;
+  /** Run the template's Schedule events (rate expressions). */
+  schedules?: boolean;
   /** Base delay of asynchronous retries (S3 events, Event invocations); Lambda's is about a minute. */
   asyncRetryBaseDelayMs?: number;
   /** Base delay of Kafka batch retries. */
@@ -46,7 +48,7 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
-/** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka, Kinesis and S3 bridges. */
+/** The whole Docker-free runtime in this process: API, invoke endpoint, Kafka, Kinesis, S3 and schedule bridges. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   if (options.apiPort !== false) assertApiHostIsSafe(options.host ?? '127.0.0.1', runtimeSettings.LOCAL_JWT_SECRET);
   const notice = options.onNotice ?? ((text: string) => process.stderr.write(`runtime | ${text}\n`));
@@ -89,6 +91,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (options.s3) {
       const { startS3Bridge } = await import('./bridges/s3/s3-bridge.ts');
       bridges.push(await startS3Bridge({ registry, onNotice: notice, retryBaseDelayMs: options.asyncRetryBaseDelayMs }));
+    }
+    if (options.schedules) {
+      const { startScheduleBridge } = await import('./bridges/schedule/schedule-bridge.ts');
+      bridges.push(startScheduleBridge({ registry, onNotice: notice, retryBaseDelayMs: options.asyncRetryBaseDelayMs }));
     }
     return { registry, apiUrl, invokeUrl, stop };
   } catch (error) {

@@ -4,7 +4,7 @@ import { parseCfnYaml } from './cfn-yaml.ts';
 import { IntrinsicResolver, NO_VALUE, stableUuid } from './intrinsics.ts';
 import type {
   ApiDefinition, AsyncInvokeConfig, EsbuildProperties, FunctionDefinition, JwtAuthorizerDefinition, KafkaSourceDefinition, KinesisSourceDefinition,
-  RouteDefinition, S3SourceDefinition, TemplateModel,
+  RouteDefinition, S3SourceDefinition, ScheduleSourceDefinition, TemplateModel,
 } from './model.ts';
 import { resolveParameters } from './parameters.ts';
 import { TemplateError } from './template-error.ts';
@@ -66,6 +66,7 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
   const kafkaSources: KafkaSourceDefinition[] = [];
   const kinesisSources: KinesisSourceDefinition[] = [];
   const s3Sources: S3SourceDefinition[] = [];
+  const scheduleSources: ScheduleSourceDefinition[] = [];
   const buckets: string[] = [];
 
   for (const [logicalId, resource] of included) {
@@ -105,8 +106,11 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
         case 'Kinesis':
           kinesisSources.push(kinesisSource(`${logicalId}.${eventName}`, logicalId, { ...properties, EventSourceArn: properties.Stream }, `${eventPath}.Properties`, pseudo));
           break;
+        case 'Schedule':
+          scheduleSources.push(scheduleSource(logicalId, eventName, properties, eventPath));
+          break;
         default:
-          throw new TemplateError(`event type ${String(event?.Type)} is not run locally (supported: HttpApi, Api, S3, MSK, SelfManagedKafka, Kinesis)`, eventPath);
+          throw new TemplateError(`event type ${String(event?.Type)} is not run locally (supported: HttpApi, Api, S3, MSK, SelfManagedKafka, Kinesis, Schedule)`, eventPath);
       }
     }
   }
@@ -136,7 +140,7 @@ export function buildModel(template: Record<string, any>, templatePath: string, 
     );
   }
 
-  return { templatePath, templateDir, parameters, pseudo, functions, apis, routes, kafkaSources, kinesisSources, s3Sources, buckets };
+  return { templatePath, templateDir, parameters, pseudo, functions, apis, routes, kafkaSources, kinesisSources, s3Sources, scheduleSources, buckets };
 }
 
 /** SAM's Globals rules: maps merge, lists concatenate (globals first), scalars are replaced. */
@@ -354,6 +358,13 @@ function s3Source(functionLogicalId: string, eventName: string, properties: any,
     else throw new TemplateError(`S3 filter rule ${String(rule.Name)} is not prefix or suffix`, `${path}.Properties.Filter`);
   }
   return { id: `${functionLogicalId}.${eventName}`, functionLogicalId, eventName, bucketLogicalId, events: [properties.Events].flat().map(String), prefix, suffix };
+}
+
+function scheduleSource(functionLogicalId: string, eventName: string, properties: any, path: string): ScheduleSourceDefinition {
+  if (typeof properties.Schedule !== 'string' || properties.Schedule === '') throw new TemplateError('a Schedule event needs a Schedule expression', `${path}.Properties.Schedule`);
+  if (properties.Input !== undefined) throw new TemplateError('Input is not applied locally; the function receives the scheduled event', `${path}.Properties.Input`);
+  const enabled = properties.Enabled !== false && String(properties.State ?? 'ENABLED').toUpperCase() === 'ENABLED';
+  return { id: `${functionLogicalId}.${eventName}`, functionLogicalId, eventName, schedule: properties.Schedule, enabled };
 }
 
 function kafkaSource(id: string, functionLogicalId: string, kind: 'msk' | 'self-managed', properties: any, path: string, pseudo: Record<string, string>): KafkaSourceDefinition {

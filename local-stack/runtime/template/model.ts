@@ -143,6 +143,17 @@ export interface S3SourceDefinition {
   suffix?: string;
 }
 
+/** A `Schedule` event (an EventBridge scheduled rule): the function is invoked asynchronously on a schedule. */
+export interface ScheduleSourceDefinition {
+  id: string;
+  functionLogicalId: string;
+  eventName: string;
+  /** The schedule expression, e.g. `rate(10 minutes)` or `cron(0 12 * * ? *)`. */
+  schedule: string;
+  /** `Enabled: false` or `State: DISABLED` turns the rule off. */
+  enabled: boolean;
+}
+
 export interface TemplateModel {
   templatePath: string;
   templateDir: string;
@@ -154,6 +165,7 @@ export interface TemplateModel {
   kafkaSources: KafkaSourceDefinition[];
   kinesisSources: KinesisSourceDefinition[];
   s3Sources: S3SourceDefinition[];
+  scheduleSources: ScheduleSourceDefinition[];
   /** Logical ids of the template's S3 buckets. */
   buckets: string[];
 }

@@ -1,14 +1,15 @@
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, ScheduledEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { JobSubmitter, MergeJobRequest } from '../../../functions/merge-trigger/job-submitter.ts';
 import { mergeLandingObjects } from '../../../functions/merge-trigger/merge-landing-objects.ts';
 import { decodeObjectKey } from '#contracts/lake.ts';
 import { planMerges } from '../../../functions/merge-trigger/plan-merges.ts';
+import { isScheduledEvent } from '../../../functions/merge-trigger/plan-sweep.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 import { testDependencies } from '../../fixtures/test-dependencies.ts';
 
 const settings = { landingPrefix: 'landing/', isKnownSource: (source: string) => ['transactions', 'claims'].includes(source) };
-const dependencies = (submitter: JobSubmitter) => ({ ...testDependencies({ landingPrefix: 'landing/' }), submitter });
+const dependencies = (submitter: JobSubmitter) => ({ ...testDependencies({ landingPrefix: 'landing/', lakeBucket: 'lake', sources: ['transactions', 'claims'] }), submitter });
 
 function recordingSubmitter(): JobSubmitter & { requests: MergeJobRequest[] } {
   const requests: MergeJobRequest[] = [];
@@ -84,5 +85,37 @@ describe('merge trigger', () => {
   it('fails when a submission fails, so the event is retried', async () => {
     const failing: JobSubmitter = { submit: async () => Promise.reject(new Error('job service unavailable')) };
     await expect(mergeLandingObjects(loadEvent('merge-trigger-landing'), dependencies(failing))).rejects.toThrow('job service unavailable');
+  });
+
+  describe('scheduled sweep', () => {
+    it('submits one merge of every pending object per source, naming no objects', async () => {
+      const submitter = recordingSubmitter();
+      const result = await mergeLandingObjects(loadEvent<ScheduledEvent>('merge-trigger-sweep'), dependencies(submitter));
+      expect(submitter.requests.map(({ source, bucket, objects }) => ({ source, bucket, objects }))).toEqual([
+        { source: 'transactions', bucket: 'lake', objects: [] },
+        { source: 'claims', bucket: 'lake', objects: [] },
+      ]);
+      expect(result.submitted.map((job) => job.objects)).toEqual([0, 0]);
+    });
+
+    it('keeps its idempotency keys when the same scheduled event is delivered again, and changes them for the next one', async () => {
+      const event = loadEvent<ScheduledEvent>('merge-trigger-sweep');
+      const first = recordingSubmitter();
+      const again = recordingSubmitter();
+      const next = recordingSubmitter();
+      await mergeLandingObjects(event, dependencies(first));
+      await mergeLandingObjects(structuredClone(event), dependencies(again));
+      await mergeLandingObjects({ ...event, id: 'a-later-firing' }, dependencies(next));
+      const keys = (submitter: { requests: MergeJobRequest[] }) => submitter.requests.map((request) => request.idempotencyKey);
+      expect(keys(again)).toEqual(keys(first));
+      expect(new Set([...keys(first), ...keys(next)]).size).toBe(4);
+    });
+
+    it('tells a scheduled event from an S3 event', () => {
+      expect(isScheduledEvent(loadEvent('merge-trigger-sweep'))).toBe(true);
+      expect(isScheduledEvent(loadEvent('merge-trigger-landing'))).toBe(false);
+      expect(isScheduledEvent({ 'detail-type': 'Scheduled Event', source: 'my.app' })).toBe(false);
+      expect(isScheduledEvent(null)).toBe(false);
+    });
   });
 });

@@ -154,7 +154,8 @@ describe('template', () => {
   it('sends failed asynchronous invocations of the S3-triggered functions to the lake bucket after two retries', () => {
     for (const id of ['MergeTriggerFunction', 'FileDropFunction']) {
       const [, fn] = functions.find(([candidate]) => candidate === id)!;
-      expect(Object.values(fn.Properties.Events).every((event: any) => event.Type === 'S3'), id).toBe(true);
+      // S3 events and EventBridge schedules both invoke asynchronously.
+      expect(Object.values(fn.Properties.Events).every((event: any) => ['S3', 'Schedule'].includes(event.Type)), id).toBe(true);
       expect(fn.Properties.EventInvokeConfig, id).toEqual({
         MaximumRetryAttempts: 2,
         MaximumEventAgeInSeconds: 21600,
@@ -248,7 +249,25 @@ describe('event fixtures', () => {
     });
   }
 
-  for (const name of fixtures.filter((f) => f.startsWith('merge-trigger-') || f.startsWith('file-drop-'))) {
+  const scheduled = (name: string) => name.endsWith('-sweep');
+
+  for (const name of fixtures.filter(scheduled)) {
+    it(`${name} is an EventBridge scheduled event`, () => {
+      expect(loadEvent(name)).toEqual({
+        version: '0',
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: expect.stringMatching(/^\d{12}$/),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/),
+        region: expect.any(String),
+        resources: [expect.stringMatching(/^arn:aws:events:[a-z0-9-]+:\d{12}:rule\//)],
+        detail: {},
+      });
+    });
+  }
+
+  for (const name of fixtures.filter((f) => (f.startsWith('merge-trigger-') && !scheduled(f)) || f.startsWith('file-drop-'))) {
     it(`${name} is an S3 event notification`, () => {
       for (const record of loadEvent(name).Records) {
         expect(record).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', eventName: expect.stringMatching(/^ObjectCreated:/) });

@@ -84,6 +84,21 @@ describe('template model of a SAM template', () => {
   });
 });
 
+describe('Schedule events', () => {
+  const schedule = (properties: string) => fn(`      Events:\n        Tick:\n          Type: Schedule\n          Properties: ${properties}\n`);
+
+  it('reads the expression and whether the rule is enabled', () => {
+    expect(inline(schedule('{ Schedule: rate(5 minutes) }')).scheduleSources).toEqual([{ id: 'Fn.Tick', functionLogicalId: 'Fn', eventName: 'Tick', schedule: 'rate(5 minutes)', enabled: true }]);
+    expect(inline(schedule('{ Schedule: rate(5 minutes), Enabled: false }')).scheduleSources[0]!.enabled).toBe(false);
+    expect(inline(schedule('{ Schedule: rate(5 minutes), State: DISABLED }')).scheduleSources[0]!.enabled).toBe(false);
+  });
+
+  it('rejects a missing expression and an Input it would not send', () => {
+    expect(() => inline(schedule('{ Description: x }'))).toThrow(/Events\.Tick\.Properties\.Schedule: a Schedule event needs a Schedule expression/);
+    expect(() => inline(schedule("{ Schedule: rate(5 minutes), Input: '{}' }"))).toThrow(/Input is not applied locally/);
+  });
+});
+
 describe('Kinesis event sources', () => {
   const stream = (name = '') => `  Orders:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 2\n${name}`;
 
@@ -132,7 +147,7 @@ describe('template errors name the construct', () => {
   });
 
   it('rejects an event type it cannot run', () => {
-    expect(() => inline(fn('      Events:\n        Tick:\n          Type: Schedule\n          Properties: { Schedule: rate(1 minute) }\n'))).toThrow(/Resources\.Fn\.Properties\.Events\.Tick: event type Schedule is not run locally/);
+    expect(() => inline(fn('      Events:\n        Changed:\n          Type: EventBridgeRule\n          Properties: { Pattern: { source: [my.app] } }\n'))).toThrow(/Resources\.Fn\.Properties\.Events\.Changed: event type EventBridgeRule is not run locally/);
   });
 
   it('rejects Fn::ImportValue with the reason', () => {
