@@ -117,6 +117,9 @@ def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
         settings["spark.hadoop.fs.s3a.attempts.maximum"] = "3"
         settings["spark.hadoop.fs.s3a.retry.limit"] = "3"
         settings["spark.hadoop.fs.s3a.connection.establish.timeout"] = "5000"
+        # A paused endpoint takes connections and never answers: without a read timeout
+        # (Hadoop's default is 200 s per attempt) a merge holds its table for many minutes.
+        settings["spark.hadoop.fs.s3a.connection.timeout"] = "20000"
     if env.get("AWS_REGION"):
         settings["spark.hadoop.fs.s3a.endpoint.region"] = env["AWS_REGION"]
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
