@@ -32,6 +32,15 @@ export interface RuntimeProcess {
   stop(): Promise<void>;
 }
 
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -50,7 +59,7 @@ export interface DetachedProcess {
   pid: number;
   /** Null while it runs. */
   exitCode(): number | null;
-  /** Signals its whole process group, SIGKILL after the grace period; resolves once it has exited. */
+  /** Signals its whole process group, SIGKILL after the grace period; resolves once every process of the group has exited. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -66,17 +75,23 @@ export function launchDetached(command: string, args: string[], options: { cwd: 
   closeSync(log);
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (graceMs = 15_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.ref();
-    signalGroup(child.pid!, 'SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
-    clearTimeout(timer);
-    if (!graceful) {
-      signalGroup(child.pid!, 'SIGKILL');
-      await exited;
+  // Done when the whole group is gone: npm exits before the runtime it started has let go of its ports.
+  const groupGone = async (until: number): Promise<boolean> => {
+    while (isGroupAlive(child.pid!)) {
+      if (Date.now() > until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    return true;
+  };
+  const stop = async (graceMs = 15_000) => {
+    if (!isGroupAlive(child.pid!)) return;
+    child.ref();
+    const deadline = Date.now() + graceMs;
+    signalGroup(child.pid!, 'SIGTERM');
+    if (await groupGone(deadline)) return;
+    signalGroup(child.pid!, 'SIGKILL');
+    await groupGone(Number.POSITIVE_INFINITY);
+    await exited;
   };
   return { pid: child.pid!, exitCode: () => child.exitCode, stop };
 }

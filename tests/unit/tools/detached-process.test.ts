@@ -51,6 +51,19 @@ describe('launchDetached', { timeout: 60_000 }, () => {
     expect(isRunning(Number(pid))).toBe(false);
   });
 
+  it('waits for every process of the group, not only the one it started (npm exits before the runtime it runs)', () => {
+    const result = runScript(`
+      const child = launchDetached('sh', ['-c', '(trap "sleep 1; exit 0" TERM; while true; do sleep 0.1; done) & echo worker $!; exit 0'], { cwd: ${JSON.stringify(folder)}, logFile: ${JSON.stringify(join(folder, 'group.log'))} });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await child.stop();
+      console.log('after stop', child.pid);
+    `);
+    const worker = Number(/worker (\d+)/.exec(readFileSync(join(folder, 'group.log'), 'utf8'))?.[1]);
+    expect(result.stdout).toContain('after stop');
+    expect(worker).toBeGreaterThan(0);
+    expect(isRunning(worker)).toBe(false);
+  });
+
   it('lets the caller exit while the process runs on, unless stopped (demo --keep-running)', () => {
     const result = runScript(`
       const child = launchDetached('sleep', ['60'], { cwd: ${JSON.stringify(folder)}, logFile: ${JSON.stringify(join(folder, 'keep.log'))} });
