@@ -5,7 +5,7 @@ import { createRecordProducer } from '#lib/kafka.ts';
 import { deliveryCounter, type Delivery, timeDeliveries } from '../lib/delivery.ts';
 import { benchmark } from '../lib/report.ts';
 import { localRuntimeOptions } from '../lib/local-runtime.ts';
-import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
+import { deleteTopic, recreateTopic } from '../../tools/pipeline/kafka-admin.ts';
 import { ingestMessages, transactionRecords } from '../lib/sample.ts';
 import { kafkaService, requireStack } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';

@@ -5,7 +5,7 @@ import { CreateBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjec
 import { decodeObjectKey, landingObjectKey } from '#contracts/lake.ts';
 import { recordHeaders, sourceForTopic, topicForSource } from '#lib/topics.ts';
 import { decodeHeaders, type KafkaEvent } from '../../functions/validate/kafka-event.ts';
-import { deleteTopic, withAdmin } from '../lib/kafka-admin.ts';
+import { deleteTopic, withAdmin } from '../../tools/pipeline/kafka-admin.ts';
 import { localRuntimeOptions } from '../lib/local-runtime.ts';
 import { type Benchmark, benchmark } from '../lib/report.ts';
 import { transactionRecords } from '../lib/sample.ts';

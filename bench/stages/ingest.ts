@@ -2,7 +2,7 @@ import type { OutgoingMessage } from '#lib/record-messages.ts';
 import { createRecordProducer } from '#lib/kafka.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { ingestFigures, ingestLoad, loadIngestApi, sendConcurrently } from '../lib/ingest-load.ts';
-import { deleteTopic, recreateTopic } from '../lib/kafka-admin.ts';
+import { deleteTopic, recreateTopic } from '../../tools/pipeline/kafka-admin.ts';
 import { kafkaService, requireStack } from '../lib/services.ts';
 import type { Stage } from '../lib/stage.ts';
 

@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { withAdmin } from '../../tools/pipeline/kafka-admin.ts';
 import { topicForSource } from '#lib/topics.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
 
@@ -6,18 +6,10 @@ import { stackSettings } from '../../local-stack/stack.config.ts';
 export const validateGroup = (source: string) => `ledgerflow-dev-validate-${source}`;
 export const topicOf = (source: string) => topicForSource(stackSettings.topicPrefix, source);
 
-async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin({ clientId: 'faults-test', bootstrapBrokers: stackSettings.kafkaBrokers });
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
-}
 
 /** Committed offset (the next one to read) per partition; -1 where the group has none. */
 export function committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
-  return withAdmin(async (admin) => {
+  return withAdmin(stackSettings.kafkaBrokers, async (admin) => {
     const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
     const partitions = group?.topics.find((entry) => entry.name === topic)?.partitions ?? [];
     return new Map(partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]));
@@ -26,7 +18,7 @@ export function committedOffsets(groupId: string, topic: string): Promise<Map<nu
 
 /** The next offset each partition will write (its end). */
 export function endOffsets(topic: string, partitions: number[]): Promise<Map<number, bigint>> {
-  return withAdmin(async (admin) => {
+  return withAdmin(stackSettings.kafkaBrokers, async (admin) => {
     // Timestamp -1 asks for the latest offset.
     const [listed] = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }] });
     return new Map((listed?.partitions ?? []).map((partition) => [partition.partitionIndex, partition.offset]));
@@ -35,7 +27,7 @@ export function endOffsets(topic: string, partitions: number[]): Promise<Map<num
 
 /** Sets a group's committed offsets (the group must have no members), as `kafka-consumer-groups --reset-offsets` does. */
 export function resetOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
-  return withAdmin((admin) =>
+  return withAdmin(stackSettings.kafkaBrokers, (admin) =>
     admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: topic, partitionOffsets: [...offsets].map(([partition, offset]) => ({ partition, offset })) }] }),
   );
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
+import { withAdmin } from '../../tools/pipeline/kafka-admin.ts';
+import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordProducer } from '#lib/kafka.ts';
 import type { OutgoingMessage } from '#lib/record-messages.ts';
@@ -25,14 +26,6 @@ const records = [
 
 const producer = createRecordProducer({ clientId: 'partial-publish-test', brokers });
 
-async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin({ clientId: 'partial-publish-test', bootstrapBrokers: brokers });
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
-}
 
 async function send() {
   const event = loadEvent<APIGatewayProxyEventV2>('ingest-valid');
@@ -53,12 +46,12 @@ async function eventIdsInTopic(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await withAdmin((admin) => admin.createTopics({ topics: [topic], partitions: 1, replicas: 1, configs: [{ name: 'max.message.bytes', value: '100000' }] }));
+  await withAdmin(brokers, (admin) => admin.createTopics({ topics: [topic], partitions: 1, replicas: 1, configs: [{ name: 'max.message.bytes', value: '100000' }] }));
 });
 
 afterAll(async () => {
   await producer.close();
-  await withAdmin((admin) => admin.deleteTopics({ topics: [topic] }));
+  await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic] }));
 });
 
 describe('ingest against a broker that takes only part of a batch', () => {
@@ -75,7 +68,7 @@ describe('ingest against a broker that takes only part of a batch', () => {
   });
 
   it('a retry with the same Idempotency-Key, once the broker takes the record, publishes it with the event id named before', async () => {
-    await withAdmin((admin) =>
+    await withAdmin(brokers, (admin) =>
       admin.incrementalAlterConfigs({
         resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: 'max.message.bytes', configOperation: IncrementalAlterConfigOperationTypes.SET, value: '2000000' }] }],
       }),

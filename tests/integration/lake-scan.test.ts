@@ -1,5 +1,5 @@
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { Admin } from '@platformatic/kafka';
+import { withAdmin } from '../../tools/pipeline/kafka-admin.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordProducer } from '../../layers/lib/kafka.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
@@ -19,18 +19,10 @@ const objects = {
   [`${cleanPrefix}landing.ndjson`]: `${JSON.stringify({ eventId: 'e-3', record: { cardMasked: '411111******1111', receivedAt: '2026-03-01T12:00:00Z' } })}\n`,
 };
 
-async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin({ clientId: 'lake-scan-test', bootstrapBrokers: stackSettings.kafkaBrokers });
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
-}
 
 beforeAll(async () => {
   for (const [key, body] of Object.entries(objects)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  await withAdmin((admin) => admin.createTopics({ topics: [dirtyTopic, cleanTopic], partitions: 2, replicas: 1 }));
+  await withAdmin(stackSettings.kafkaBrokers, (admin) => admin.createTopics({ topics: [dirtyTopic, cleanTopic], partitions: 2, replicas: 1 }));
   // Idempotent, as ingest's: a send retried on a slow broker must not write the messages twice.
   const producer = createRecordProducer({ clientId: 'lake-scan-test', brokers: stackSettings.kafkaBrokers });
   try {
@@ -48,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: Object.keys(objects).map((Key) => ({ Key })) } }));
-  await withAdmin((admin) => admin.deleteTopics({ topics: [dirtyTopic, cleanTopic] }));
+  await withAdmin(stackSettings.kafkaBrokers, (admin) => admin.deleteTopics({ topics: [dirtyTopic, cleanTopic] }));
 });
 
 describe('npm run lake:scan', () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPortOpen } from '@ledgerflow/local-services';
+import { groupAlive, isPortOpen, signalGroup } from '@ledgerflow/local-services';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 
 const repoRoot = stackSettings.repoRoot;
@@ -32,23 +32,6 @@ export interface RuntimeProcess {
   stop(): Promise<void>;
 }
 
-function isGroupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group has exited meanwhile
-  }
-}
-
 /** The stream between ingest and validation: the template's StreamEngine parameter. */
 export type StreamEngine = 'kafka' | 'kinesis';
 
@@ -77,14 +60,14 @@ export function launchDetached(command: string, args: string[], options: { cwd: 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Done when the whole group is gone: npm exits before the runtime it started has let go of its ports.
   const groupGone = async (until: number): Promise<boolean> => {
-    while (isGroupAlive(child.pid!)) {
+    while (groupAlive(child.pid!)) {
       if (Date.now() > until) return false;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return true;
   };
   const stop = async (graceMs = 15_000) => {
-    if (!isGroupAlive(child.pid!)) return;
+    if (!groupAlive(child.pid!)) return;
     child.ref();
     const deadline = Date.now() + graceMs;
     signalGroup(child.pid!, 'SIGTERM');

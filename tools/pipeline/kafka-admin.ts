@@ -1,9 +1,8 @@
 import { Admin } from '@platformatic/kafka';
 
-/** Topics of the benchmarks' own, apart from the pipeline's, created and deleted around a stage. */
-
+/** A Kafka admin client for the length of `work`: topics and consumer groups, for the benchmarks and tests. */
 export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin({ clientId: 'ledgerflow-bench', bootstrapBrokers: brokers });
+  const admin = new Admin({ clientId: 'ledgerflow-tools', bootstrapBrokers: brokers });
   try {
     return await work(admin);
   } finally {
@@ -11,6 +10,7 @@ export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Pr
   }
 }
 
+/** A topic of its own for a benchmark stage, emptied: deleted if it exists, then created. */
 export async function recreateTopic(brokers: string[], topic: string, partitions: number): Promise<void> {
   await withAdmin(brokers, async (admin) => {
     if ((await admin.listTopics()).includes(topic)) {
