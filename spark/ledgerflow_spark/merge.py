@@ -7,8 +7,7 @@ One run, for a source and a list of landing object keys (or every pending one):
 2. **raw (bronze)**: each open claim's landing lines are appended to
    ``tables/raw/<source>`` with their lineage, under Delta's transaction identifier of the
    claim: a claim is appended at most once, whoever completes it. The raw table is never
-   read. Records an earlier claim's objects already hold (a batch delivered again with other
-   boundaries, ``redelivery.py``) are left out, found from the ledger's object keys.
+   read.
 3. **curated (silver)**: the same lines are flattened, de-duplicated by business key
    (``transforms.version_order``: event time, then stream position, then event id) and
    MERGEd into ``tables/curated/<source>`` in one pass: a row is only replaced by a
@@ -19,7 +18,7 @@ One run, for a source and a list of landing object keys (or every pending one):
    stops before leaves them claimed; the sweep (``--all-pending``, run by the job service
    every minute) completes them.
 5. **quarantine**: quarantine objects of the source not loaded before are inserted into
-   ``tables/quarantine/<source>`` with their reasons, each stream position once.
+   ``tables/quarantine/<source>`` with their reasons.
 
 Every Delta commit is retried on Delta's concurrency conflicts, and each retry
 re-reads the tables, so two overlapping runs on one table give the serial result.
@@ -51,8 +50,7 @@ from .commits import append_once, insert_new_lines, merge_newer_versions, with_c
 from .contracts import SourceContract, contract_for
 from .formats import LANDING_LINE, QUARANTINE_LINE, read_lines
 from .layout import bucket_root, landing_prefix, ledger_path, quarantine_prefix, table_path
-from .redelivery import first_delivery_only, object_folder, overlapping_ranges
-from .storage import add_missing_columns, ensure_table, keys_in_folders, list_objects, loaded_keys
+from .storage import add_missing_columns, ensure_table, list_objects, loaded_keys
 from .transforms import CURATED_METADATA, curated_schema, extra_fields_of, landing_to_raw, latest_per_key, quarantine_to_rows, raw_to_curated
 
 log = logging.getLogger("ledgerflow.merge")
@@ -136,11 +134,7 @@ def load_raw(spark: SparkSession, root: str, contract: SourceContract, claims: d
     raw = landing_to_raw(lines, result.run_id)
     ensure_table(spark, raw_path, raw.schema, RAW_TABLE_PROPERTIES)
     for claim_id, claim_keys in claims.items():
-        folders = sorted({object_folder(key) for key in claim_keys})
-        earlier = overlapping_ranges(claim_keys, ledger.claimed_before(spark, ledger_path(root, contract.source), claim_id, folders))
-        rows = first_delivery_only(spark, raw.where(F.col("landing_key").isin(claim_keys)), "landing_key", claim_keys, earlier)
-        rows = rows.withColumn("load_id", F.lit(claim_id))
-        result.raw_rows_loaded += rows.count()
+        rows = raw.where(F.col("landing_key").isin(claim_keys)).withColumn("load_id", F.lit(claim_id))
         with_conflict_retry(lambda rows=rows, claim_id=claim_id: append_once(rows, raw_path, ledger.raw_transaction_id(claim_id)), f"raw {contract.source}")
     result.landing_objects_loaded = sum(len(claim_keys) for claim_keys in claims.values())
 
@@ -175,10 +169,7 @@ def load_quarantine(spark: SparkSession, root: str, contract: SourceContract, re
         result.quarantine_rows_loaded = 0
         if not pending:
             return
-        folders = sorted({object_folder(key) for key in pending})
-        earlier = overlapping_ranges(pending, keys_in_folders(spark, quarantine_path, "quarantine_key", folders))
         rows = quarantine_to_rows(read_lines(spark, root, pending, QUARANTINE_LINE, key_prefix), result.run_id)
-        rows = first_delivery_only(spark, rows, "quarantine_key", pending, earlier)
         result.quarantine_rows_loaded = _insert_lines(spark, quarantine_path, rows, "quarantine_key", pending)
 
     with_conflict_retry(attempt, f"quarantine {contract.source}")
@@ -220,6 +211,7 @@ def run_merge(
             lines = read_lines(spark, root, claimed, LANDING_LINE, contract.prefixes["landing"]).cache()
             try:
                 with timed(result.timings_ms, "raw"):
+                    result.raw_rows_loaded = lines.count()
                     load_raw(spark, root, contract, claims, lines, result)
                 with timed(result.timings_ms, "curated"):
                     merge_curated(spark, root, contract, lines, result)
