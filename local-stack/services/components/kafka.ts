@@ -125,7 +125,16 @@ export function kafkaService(settings: StackSettings): Service {
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-const newClusterId = () => randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url, as Kafka's own Uuid.randomUuid makes them,
+ * and like it never starting with "-", which the storage tool's argument parser would take for an option.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 function writeConfiguration(
   settings: StackSettings,
