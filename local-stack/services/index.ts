@@ -14,6 +14,6 @@ export { sparkEnvironment } from './components/spark.ts';
 export { type ReadMessage, readFirstMessage } from './first-message.ts';
 export type { Artifact } from './maven.ts';
 export { type PrivatePlace, type PrivateStack, type PrivateStackOptions, preparePrivateStack, startPrivateStack } from './private-stack.ts';
-export { groupAlive, isPortOpen, signalGroup } from './processes.ts';
+export { isPortOpen, stopGroup } from './processes.ts';
 export { loopback, type PostgresSettings, readStackSettings, serviceUrl, type StackPaths, type StackSettings } from './settings.ts';
 export { allHealthy, ComponentError, down, formatStatus, install, requireRunning, status, type StatusRow, up } from './stack.ts';

@@ -92,19 +92,23 @@ export async function stopRecorded(file: string, graceMs = 20_000): Promise<'sto
     rmSync(file, { force: true });
     return 'not-running';
   }
-  signalGroup(record.pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (groupAlive(record.pid) && Date.now() < deadline) await sleep(200);
-  if (groupAlive(record.pid)) {
-    signalGroup(record.pid, 'SIGKILL');
-    while (groupAlive(record.pid)) await sleep(100);
-  }
+  await stopGroup(record.pid, graceMs);
   rmSync(file, { force: true });
   return 'stopped';
 }
 
-/** Sends a signal to a process group; a group that is gone already is no error. */
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** SIGTERM to a process group, SIGKILL after the grace period; resolves once nothing of the group is left. */
+export async function stopGroup(pid: number, graceMs: number): Promise<void> {
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(200);
+  if (groupAlive(pid)) {
+    signalGroup(pid, 'SIGKILL');
+    while (groupAlive(pid)) await sleep(100);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
@@ -112,8 +116,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True while any process of the group runs. */
-export function groupAlive(pid: number): boolean {
+function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
     return true;

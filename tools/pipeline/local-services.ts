@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupAlive, isPortOpen, signalGroup } from '@ledgerflow/local-services';
+import { isPortOpen, stopGroup } from '@ledgerflow/local-services';
 import { localStage, stackSettings } from '../../local-stack/stack.config.ts';
 
 const repoRoot = stackSettings.repoRoot;
@@ -59,21 +59,9 @@ export function launchDetached(command: string, args: string[], options: { cwd: 
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Done when the whole group is gone: npm exits before the runtime it started has let go of its ports.
-  const groupGone = async (until: number): Promise<boolean> => {
-    while (groupAlive(child.pid!)) {
-      if (Date.now() > until) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return true;
-  };
   const stop = async (graceMs = 15_000) => {
-    if (!groupAlive(child.pid!)) return;
     child.ref();
-    const deadline = Date.now() + graceMs;
-    signalGroup(child.pid!, 'SIGTERM');
-    if (await groupGone(deadline)) return;
-    signalGroup(child.pid!, 'SIGKILL');
-    await groupGone(Number.POSITIVE_INFINITY);
+    await stopGroup(child.pid!, graceMs);
     await exited;
   };
   return { pid: child.pid!, exitCode: () => child.exitCode, stop };
