@@ -124,7 +124,6 @@ export function kafkaService(settings: StackSettings): Service {
   };
 }
 
-/** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
 /**
  * A KRaft cluster id: 16 random bytes, base64url, as Kafka's own Uuid.randomUuid makes them,
  * and like it never starting with "-", which the storage tool's argument parser would take for an option.
