@@ -27,12 +27,13 @@ export type MergeTriggerDependencies = FunctionDependencies<MergeTriggerSettings
  */
 export async function mergeLandingObjects(event: S3Event | ScheduledEvent, deps: MergeTriggerDependencies): Promise<MergeTriggerResult> {
   const { settings } = deps;
-  const { requests, ignored } = isScheduledEvent(event)
+  const sweep = isScheduledEvent(event);
+  const { requests, ignored } = sweep
     ? { requests: planSweep(event, settings), ignored: [] }
     : planMerges(event, { landingPrefix: settings.landingPrefix, isKnownSource: (source) => deps.findContract(source) !== undefined });
   const submitted = await submitAll(requests, deps.submitter);
   deps.metrics.addMetric('MergeJobsSubmitted', 'Count', submitted.length);
-  deps.logger.info(isScheduledEvent(event) ? 'sweep jobs submitted' : 'merge jobs submitted', { submitted, ignored: ignored.length });
+  deps.logger.info(sweep ? 'sweep jobs submitted' : 'merge jobs submitted', { submitted, ignored: ignored.length });
   return { submitted, ignored };
 }
 

@@ -2,10 +2,21 @@ import { createHash } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { MergeJobRequest } from './job-submitter.ts';
 
-/** EventBridge's scheduled-rule event (SAM `Type: Schedule`), as opposed to an S3 event. */
+/**
+ * EventBridge's scheduled-rule event (SAM `Type: Schedule`), as opposed to an S3 event. It
+ * must carry its id: the sweep's idempotency keys derive from it, and a missing one would
+ * make every later sweep a duplicate of the first.
+ */
 export function isScheduledEvent(event: unknown): event is ScheduledEvent {
   const candidate = event as Partial<ScheduledEvent> | null;
-  return typeof candidate === 'object' && candidate !== null && candidate['detail-type'] === 'Scheduled Event' && candidate.source === 'aws.events';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate['detail-type'] === 'Scheduled Event' &&
+    candidate.source === 'aws.events' &&
+    typeof candidate.id === 'string' &&
+    candidate.id !== ''
+  );
 }
 
 /**

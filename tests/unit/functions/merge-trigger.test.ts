@@ -1,4 +1,5 @@
 import type { S3Event, ScheduledEvent } from 'aws-lambda';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobSubmitter, MergeJobRequest } from '../../../functions/merge-trigger/job-submitter.ts';
 import { mergeLandingObjects } from '../../../functions/merge-trigger/merge-landing-objects.ts';
@@ -115,7 +116,27 @@ describe('merge trigger', () => {
       expect(isScheduledEvent(loadEvent('merge-trigger-sweep'))).toBe(true);
       expect(isScheduledEvent(loadEvent('merge-trigger-landing'))).toBe(false);
       expect(isScheduledEvent({ 'detail-type': 'Scheduled Event', source: 'my.app' })).toBe(false);
+      // Without its id every sweep would share the first one's idempotency keys.
+      expect(isScheduledEvent({ ...loadEvent<ScheduledEvent>('merge-trigger-sweep'), id: undefined })).toBe(false);
+      expect(isScheduledEvent({ ...loadEvent<ScheduledEvent>('merge-trigger-sweep'), id: '' })).toBe(false);
       expect(isScheduledEvent(null)).toBe(false);
+    });
+
+    it('turns any event id, card numbers and megabytes included, into fixed-size keys that do not carry it', async () => {
+      const event = loadEvent<ScheduledEvent>('merge-trigger-sweep');
+      const ids = fc.oneof(fc.string({ minLength: 1 }), fc.constant('4111 1111 1111 1111'), fc.string({ minLength: 1 }).map((text) => text.repeat(10_000)));
+      await fc.assert(
+        fc.asyncProperty(ids, ids, async (id, other) => {
+          const submitter = recordingSubmitter();
+          await mergeLandingObjects({ ...event, id }, dependencies(submitter));
+          for (const request of submitter.requests) expect(request.idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
+          const again = recordingSubmitter();
+          await mergeLandingObjects({ ...event, id: other }, dependencies(again));
+          const same = submitter.requests.map((request) => request.idempotencyKey).join() === again.requests.map((request) => request.idempotencyKey).join();
+          expect(same).toBe(id === other);
+        }),
+        { numRuns: 200 },
+      );
     });
   });
 });
