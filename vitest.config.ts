@@ -29,6 +29,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false },
       },
+      {
+        extends: true,
+        // Kills and restarts components of the running stack: one file at a time.
+        test: { name: 'faults', include: ['tests/faults/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false },
+      },
       ...packageProjects,
     ],
   },

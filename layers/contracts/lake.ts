@@ -9,7 +9,9 @@ import { maskCardNumbers } from './card-data.ts';
  *
  * Keys of landing and quarantine objects derive from topic, partition and offsets only
  * (Kinesis: stream, shard and sequence numbers), so a retried batch overwrites its own
- * objects instead of adding duplicates.
+ * objects instead of adding duplicates. A batch read again with other boundaries (after a
+ * crash between the S3 write and the offset commit) gets other keys; the merge loads each
+ * stream position once (spark/ledgerflow_spark/redelivery.py parses these keys).
  */
 
 export const lakePrefixes = {

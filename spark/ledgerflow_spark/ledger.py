@@ -87,6 +87,20 @@ def claim_keys(spark: SparkSession, path: str, claim_ids: Sequence[str]) -> dict
     return {claim_id: sorted(found) for claim_id, found in keys.items()}
 
 
+def claimed_before(spark: SparkSession, path: str, claim_id: str, folders: Sequence[str]) -> list[str]:
+    """The landing objects in ``folders`` that claims made before ``claim_id`` hold (by claim
+    time, then claim id): their rows reach the raw table first (redelivery.py)."""
+    if not folders or not table_exists(spark, path):
+        return []
+    claims = _ledger(spark, path).where(F.col("event") == CLAIMED)
+    claimed_at = claims.where(F.col("claim_id") == claim_id).agg(F.min("at")).first()[0]
+    if claimed_at is None:
+        return []
+    before = (F.col("at") < F.lit(claimed_at)) | ((F.col("at") == F.lit(claimed_at)) & (F.col("claim_id") < F.lit(claim_id)))
+    in_folders = F.regexp_extract(F.col("landing_key"), r"^(.+/)[^/]*$", 1).isin(list(folders))
+    return [row.landing_key for row in claims.where(before & in_folders).select("landing_key").collect()]
+
+
 def adopt_raw(spark: SparkSession, path: str, raw_path: str) -> None:
     """Starts the ledger of a lake merged before it existed: every object in the raw table
     counts as claimed and done (that merge compared curated with raw). Runs once, when

@@ -7,7 +7,8 @@ One run, for a source and a list of landing object keys (or every pending one):
 2. **raw (bronze)**: each open claim's landing lines are appended to
    ``tables/raw/<source>`` with their lineage, under Delta's transaction identifier of the
    claim: a claim is appended at most once, whoever completes it. The raw table is never
-   read.
+   read. Records an earlier claim's objects already hold (a batch delivered again with other
+   boundaries, ``redelivery.py``) are left out, found from the ledger's object keys.
 3. **curated (silver)**: the same lines are flattened, de-duplicated by business key
    (``transforms.version_order``: event time, then stream position, then event id) and
    MERGEd into ``tables/curated/<source>`` in one pass: a row is only replaced by a
@@ -18,7 +19,7 @@ One run, for a source and a list of landing object keys (or every pending one):
    stops before leaves them claimed; the sweep (``--all-pending``, run by the job service
    every minute) completes them.
 5. **quarantine**: quarantine objects of the source not loaded before are inserted into
-   ``tables/quarantine/<source>`` with their reasons.
+   ``tables/quarantine/<source>`` with their reasons, each stream position once.
 
 Every Delta commit is retried on Delta's concurrency conflicts, and each retry
 re-reads the tables, so two overlapping runs on one table give the serial result.
@@ -49,8 +50,9 @@ from . import ledger
 from .commits import append_once, insert_new_lines, merge_newer_versions, with_conflict_retry
 from .contracts import SourceContract, contract_for
 from .formats import LANDING_LINE, QUARANTINE_LINE, read_lines
-from .layout import bucket_root, landing_prefix, ledger_path, quarantine_prefix, table_path
-from .storage import add_missing_columns, ensure_table, list_objects, loaded_keys
+from .layout import bucket_root, landing_prefix, ledger_path, object_path, quarantine_prefix, table_path
+from .redelivery import first_delivery_only, object_folder, overlapping_objects
+from .storage import add_missing_columns, ensure_table, keys_in_folders, list_objects, loaded_keys
 from .transforms import CURATED_METADATA, curated_schema, extra_fields_of, landing_to_raw, latest_per_key, quarantine_to_rows, raw_to_curated
 
 log = logging.getLogger("ledgerflow.merge")
@@ -128,13 +130,30 @@ def claim_objects(spark: SparkSession, root: str, contract: SourceContract, keys
     return ledger.claim_keys(spark, path, open_claims)
 
 
+def _earlier_landing_rows(spark: SparkSession, root: str, contract: SourceContract, claim_id: str, claim_keys: Sequence[str], load_id: str):
+    """The raw rows of landing objects claimed before ``claim_id`` whose range overlaps one of
+    its objects (a batch delivered again), or None when there are none (the usual case)."""
+    folders = sorted({object_folder(key) for key in claim_keys})
+    earlier = overlapping_objects(claim_keys, ledger.claimed_before(spark, ledger_path(root, contract.source), claim_id, folders))
+    if not earlier:
+        return None
+    # Landing objects expire after a month; one that is gone is no longer read.
+    present = {key for folder in folders for key in list_objects(spark, object_path(root, folder), contract.prefixes["landing"])}
+    earlier = [key for key in earlier if key in present]
+    return landing_to_raw(read_lines(spark, root, earlier, LANDING_LINE, contract.prefixes["landing"]), load_id) if earlier else None
+
+
 def load_raw(spark: SparkSession, root: str, contract: SourceContract, claims: dict[str, list[str]], lines, result: MergeResult) -> None:
-    """Appends each claim's raw rows once (Delta skips an append its identifier already made)."""
+    """Appends each claim's raw rows once (Delta skips an append its identifier already made),
+    leaving out records an earlier claim's objects hold (``redelivery.py``)."""
     raw_path = table_path(root, "raw", contract.source)
     raw = landing_to_raw(lines, result.run_id)
     ensure_table(spark, raw_path, raw.schema, RAW_TABLE_PROPERTIES)
     for claim_id, claim_keys in claims.items():
-        rows = raw.where(F.col("landing_key").isin(claim_keys)).withColumn("load_id", F.lit(claim_id))
+        earlier = _earlier_landing_rows(spark, root, contract, claim_id, claim_keys, result.run_id)
+        rows = first_delivery_only(raw.where(F.col("landing_key").isin(claim_keys)), "landing_key", claim_keys, earlier)
+        rows = rows.withColumn("load_id", F.lit(claim_id))
+        result.raw_rows_loaded += rows.count()
         with_conflict_retry(lambda rows=rows, claim_id=claim_id: append_once(rows, raw_path, ledger.raw_transaction_id(claim_id)), f"raw {contract.source}")
     result.landing_objects_loaded = sum(len(claim_keys) for claim_keys in claims.values())
 
@@ -169,7 +188,11 @@ def load_quarantine(spark: SparkSession, root: str, contract: SourceContract, re
         result.quarantine_rows_loaded = 0
         if not pending:
             return
+        folders = sorted({object_folder(key) for key in pending})
+        earlier = overlapping_objects(pending, keys_in_folders(spark, quarantine_path, "quarantine_key", folders))
+        earlier_rows = spark.read.format("delta").load(quarantine_path).where(F.col("quarantine_key").isin(earlier)) if earlier else None
         rows = quarantine_to_rows(read_lines(spark, root, pending, QUARANTINE_LINE, key_prefix), result.run_id)
+        rows = first_delivery_only(rows, "quarantine_key", pending, earlier_rows)
         result.quarantine_rows_loaded = _insert_lines(spark, quarantine_path, rows, "quarantine_key", pending)
 
     with_conflict_retry(attempt, f"quarantine {contract.source}")
@@ -211,7 +234,6 @@ def run_merge(
             lines = read_lines(spark, root, claimed, LANDING_LINE, contract.prefixes["landing"]).cache()
             try:
                 with timed(result.timings_ms, "raw"):
-                    result.raw_rows_loaded = lines.count()
                     load_raw(spark, root, contract, claims, lines, result)
                 with timed(result.timings_ms, "curated"):
                     merge_curated(spark, root, contract, lines, result)

@@ -70,6 +70,14 @@ def add_missing_columns(spark: SparkSession, path: str, columns: T.StructType) -
     with_conflict_retry(add, f"add columns {path}")
 
 
+def keys_in_folders(spark: SparkSession, path: str, key_column: str, folders: Sequence[str]) -> list[str]:
+    """The object keys a raw or quarantine table holds in the given folders."""
+    if not folders or not table_exists(spark, path):
+        return []
+    in_folders = F.regexp_extract(F.col(key_column), r"^(.+/)[^/]*$", 1).isin(list(folders))
+    return [row[0] for row in spark.read.format("delta").load(path).where(in_folders).select(key_column).distinct().collect()]
+
+
 def loaded_keys(spark: SparkSession, path: str, key_column: str, keys: Sequence[str]) -> set[str]:
     """Which of the object keys a raw or quarantine table (the ledger) already holds."""
     if not keys or not table_exists(spark, path):

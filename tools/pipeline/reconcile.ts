@@ -71,7 +71,7 @@ export async function goldSummary(): Promise<GoldSummary> {
 }
 
 /** Runs a module of spark/ with the venv's Python and the stack's settings; resolves with its stdout. */
-function runPython(args: string[]): Promise<string> {
+export function runPython(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(stackSettings.paths.venvPython, args, {
       cwd: join(stackSettings.repoRoot, 'spark'),

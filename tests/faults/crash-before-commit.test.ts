@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { duplicateRows } from '../../tools/pipeline/duplicate-rows.ts';
+import { launchRuntime } from '../../tools/pipeline/local-services.ts';
+import { reconcile } from '../../tools/pipeline/reconcile.ts';
+import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
+import { generateSample } from '../../tools/sample-data/generate-sample.ts';
+import { useLocalRuntime } from '../e2e/support.ts';
+import { committedOffsets, topicOf, validateGroup } from './consumer-groups.ts';
+import { waitUntilSwept } from './merge-service.ts';
+import { signalComponent, waitUntilGone } from './stack-processes.ts';
+import { ValidatedEvents } from './validated-events.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const runId = `crash${Date.now().toString(36)}-`;
+const source = 'claims';
+const local = useLocalRuntime();
+
+describe('the runtime killed after validation wrote its objects and before the bridge committed the offsets', () => {
+  it('a crash between an S3 write and the offset commit leaves no duplicate', async () => {
+    const sample = generateSample({ source, count: 40, seed: 5, keyPrefix: runId }).map((entry) => entry.record);
+    const validated = new ValidatedEvents();
+    await validated.refresh();
+    const send = async (records: unknown[]): Promise<AcceptedRecord[]> => {
+      const sent = await sendRecords({ apiUrl: local.runtime.apiUrl, token: local.token, source, records, batchSize: records.length });
+      expect(sent.refused).toEqual([]);
+      return sent.accepted;
+    };
+
+    // Hold validation's S3 write (MinIO stopped), let the bridge fetch and invoke, then stop Kafka so
+    // that the commit after the write cannot happen, and let the write through.
+    signalComponent('minio', 'SIGSTOP');
+    let first: AcceptedRecord[];
+    try {
+      first = await send(sample.slice(0, 20));
+      await sleep(4000);
+      signalComponent('kafka', 'SIGSTOP');
+    } finally {
+      signalComponent('minio', 'SIGCONT');
+    }
+    try {
+      await validated.waitFor(
+        first.map((record) => record.eventId),
+        60_000,
+      );
+      process.kill(-local.runtime.pid, 'SIGKILL');
+      await waitUntilGone(local.runtime.pid);
+    } finally {
+      signalComponent('kafka', 'SIGCONT');
+    }
+
+    // The objects are written and the offsets are not committed: the crash fell between the two.
+    const committed = await committedOffsets(validateGroup(source), topicOf(source));
+    for (const record of first) {
+      for (const { partition, offset } of validated.locationsOf(record.eventId)) expect(committed.get(partition) ?? -1n).toBeLessThanOrEqual(BigInt(offset));
+    }
+
+    // Producers do not wait for the consumer: more records arrive before it is back, so the
+    // redelivered batch need not have the first delivery's boundaries.
+    const second = await send(sample.slice(20));
+    local.runtime = await launchRuntime();
+    await local.runtime.ready();
+    const accepted = [...first, ...second];
+    await validated.waitFor(
+      accepted.map((record) => record.eventId),
+      120_000,
+    );
+    await waitUntilSwept(300_000);
+
+    const result = await reconcile(accepted);
+    expect(result.totals).toMatchObject({ accepted: accepted.length, lost: 0, inBoth: 0 });
+    expect(await duplicateRows(accepted)).toEqual([]);
+  });
+});
