@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite from a fresh clone: installs what is missing, then unit, template,
-# integration (Kafka, MinIO, Spark + Delta), runtime and end-to-end tests.
+# integration (Kafka, MinIO, Spark + Delta), runtime, end-to-end and fault-injection tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,9 @@ npm run --silent test:spark
 
 step "end-to-end tests"
 npm run --silent test:e2e
+
+step "fault-injection tests (components killed and restarted under load, then reconciled)"
+npm run --silent test:faults
 
 step "benchmarks at a tiny size (they still work)"
 npm run --silent bench -- --tiny --out .stack/bench-smoke.json

@@ -11,7 +11,7 @@ import { maskCardNumbers } from './card-data.ts';
  * (Kinesis: stream, shard and sequence numbers), so a retried batch overwrites its own
  * objects instead of adding duplicates. A batch read again with other boundaries (after a
  * crash between the S3 write and the offset commit) gets other keys; the merge loads each
- * stream position once (spark/ledgerflow_spark/redelivery.py parses these keys).
+ * record once, by position and event id (spark/ledgerflow_spark/redelivery.py parses these keys).
  */
 
 export const lakePrefixes = {

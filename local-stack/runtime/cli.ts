@@ -6,6 +6,7 @@ import { type CommonArguments, parseCommandLine } from './cli-arguments.ts';
 import { cliScript, userModuleScript } from './build/runtime-scripts.ts';
 import { defaultStateDir, lambdaNodePath } from './settings.ts';
 import type { OpenApiProvider } from './api/api-docs.ts';
+import type { FunctionRegistry } from './function-registry.ts';
 
 const usage = `Docker-free Lambda runtime driven by a SAM template (sam local without Docker)
 
@@ -36,6 +37,8 @@ api / start:
 start:
   --invoke-port <n>                 Lambda Invoke API port (default 3001)
   --no-kafka, --no-kinesis, --no-s3, --no-schedules leave a bridge off
+  (SIGINT/SIGTERM stop it; SIGUSR2 ends every function instance running an invocation, as if
+  its process died, and the event source retries as in Lambda: a fault drill)
 token:
   --subject <sub>                   sub claim (default local-producer)
   --scope <scopes>                  scope claim, space separated
@@ -66,7 +69,7 @@ async function relayToBundledRuntime(common: CommonArguments): Promise<number | 
   const script = await cliScript();
   const child = spawn(node, [script, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, LAMBDA_RUNTIME_RELAYED: '1' } });
   // A signal sent to this process alone (a terminal signals the whole group) is passed on.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGUSR2'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start ${node}: ${error.message}`)));
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -93,6 +96,16 @@ function waitForStopSignal(): Promise<void> {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}
+
+/** SIGUSR2 ends the function instances running an invocation, as if their process died: a fault drill. */
+function crashInstancesOnSignal(registry: FunctionRegistry): void {
+  process.on('SIGUSR2', () => {
+    void registry.crashRunningInstances().then((crashed) => {
+      const ended = [...crashed].map(([logicalId, count]) => `${logicalId} ${count}`).join(', ') || 'none was running an invocation';
+      process.stderr.write(`runtime | SIGUSR2: function instances ended mid-invocation: ${ended}\n`);
+    });
   });
 }
 
@@ -142,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
         s3: command === 'start' && !values['no-s3'],
         schedules: command === 'start' && !values['no-schedules'],
       });
+      crashInstancesOnSignal(runtime.registry);
       await waitForStopSignal();
       await runtime.stop();
       return 0;

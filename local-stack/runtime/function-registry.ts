@@ -128,6 +128,16 @@ export class FunctionRegistry {
     }));
   }
 
+  /** Ends every function instance that is running an invocation (FunctionPool.crashRunning); how many, per function. */
+  async crashRunningInstances(): Promise<Map<string, number>> {
+    const crashed = new Map<string, number>();
+    for (const [logicalId, pool] of this.#pools) {
+      const count = await pool.then((ready) => ready.crashRunning()).catch(() => 0);
+      if (count > 0) crashed.set(logicalId, count);
+    }
+    return crashed;
+  }
+
   async stop(): Promise<void> {
     for (const watcher of this.#watchers) watcher.close();
     const pools = await Promise.allSettled(this.#pools.values());

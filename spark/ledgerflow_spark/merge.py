@@ -8,7 +8,8 @@ One run, for a source and a list of landing object keys (or every pending one):
    ``tables/raw/<source>`` with their lineage, under Delta's transaction identifier of the
    claim: a claim is appended at most once, whoever completes it. The raw table is never
    read. Records an earlier claim's objects already hold (a batch delivered again with other
-   boundaries, ``redelivery.py``) are left out, found from the ledger's object keys.
+   boundaries, ``redelivery.py``) are left out: the ledger's object keys say which earlier
+   objects overlap, and their rows are compared by position and event id.
 3. **curated (silver)**: the same lines are flattened, de-duplicated by business key
    (``transforms.version_order``: event time, then stream position, then event id) and
    MERGEd into ``tables/curated/<source>`` in one pass: a row is only replaced by a

@@ -7,7 +7,7 @@ import { generateSample } from '../../tools/sample-data/generate-sample.ts';
 import { useLocalRuntime } from '../e2e/support.ts';
 import { committedOffsets, topicOf, validateGroup } from './consumer-groups.ts';
 import { waitUntilSwept } from './merge-service.ts';
-import { signalComponent, waitUntilGone } from './stack-processes.ts';
+import { componentPid, restartStack, signalComponent, waitUntilGone } from './stack-processes.ts';
 import { ValidatedEvents } from './validated-events.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,6 +37,7 @@ describe('the runtime killed after validation wrote its objects and before the b
     } finally {
       signalComponent('minio', 'SIGCONT');
     }
+    const kafkaPid = componentPid('kafka');
     try {
       await validated.waitFor(
         first.map((record) => record.eventId),
@@ -45,7 +46,11 @@ describe('the runtime killed after validation wrote its objects and before the b
       process.kill(-local.runtime.pid, 'SIGKILL');
       await waitUntilGone(local.runtime.pid);
     } finally {
-      signalComponent('kafka', 'SIGCONT');
+      // The commit the runtime sent before it died waits, unread, in the paused broker's socket
+      // buffer; resumed, the broker would still apply it. A broker killed now never reads it.
+      signalComponent('kafka', 'SIGKILL');
+      await waitUntilGone(kafkaPid);
+      restartStack();
     }
 
     // The objects are written and the offsets are not committed: the crash fell between the two.

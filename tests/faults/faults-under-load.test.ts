@@ -5,6 +5,7 @@ import { reconcile } from '../../tools/pipeline/reconcile.ts';
 import { useLocalRuntime } from '../e2e/support.ts';
 import { waitUntilSwept } from './merge-service.ts';
 import { type CatchUp, type Fault, runFault } from './recovery.ts';
+import { crashRunningInstance } from './runtime-instances.ts';
 import { componentPid, restartStack, type StackComponent, signalComponent, waitUntilGone } from './stack-processes.ts';
 import { SteadyLoad } from './steady-load.ts';
 import { ValidatedEvents } from './validated-events.ts';
@@ -54,6 +55,29 @@ const runtimeKilled: Fault = {
   },
 };
 
+/**
+ * A validate instance ends mid-invocation: MinIO is paused so that invocations hang on their S3
+ * write, then the runtime ends every instance running one (SIGUSR2), as if its process died.
+ */
+const functionInstanceKilled = (load: () => SteadyLoad): Fault => ({
+  name: 'function-instance-crash',
+  async inject() {
+    // Ingest instances may end too: the HTTP API answers 500, and the producer sends again.
+    load().retried.add(500);
+    signalComponent('minio', 'SIGSTOP');
+    try {
+      await sleep(3000);
+      const signals = await crashRunningInstance(local.runtime.pid, 'ValidateFunction');
+      console.log(`function-instance-crash: a ValidateFunction instance ended mid-invocation after ${signals} SIGUSR2`);
+    } finally {
+      signalComponent('minio', 'SIGCONT');
+    }
+  },
+  async restore() {
+    load().retried.delete(500);
+  },
+});
+
 describe('acknowledged records under steady ingest while components die', () => {
   const validated = new ValidatedEvents();
   const catchUps: CatchUp[] = [];
@@ -72,7 +96,7 @@ describe('acknowledged records under steady ingest while components die', () => 
     for (const figures of catchUps) console.log(`fault ${figures.fault}: caught up in ${figures.caughtUpSeconds} s`);
   });
 
-  for (const fault of [killed('minio'), minioPaused, killed('job-service'), runtimeKilled, killed('kafka')]) {
+  for (const fault of [killed('minio'), minioPaused, killed('job-service'), runtimeKilled, functionInstanceKilled(() => load), killed('kafka')]) {
     it(`${fault.name}: after the restart, ingest answers 202 again, the records acked since the fault are validated and merges run`, async () => {
       const figures = await runFault(fault, load, validated);
       catchUps.push(figures);

@@ -25,6 +25,11 @@ export class SteadyLoad {
   readonly accepted: AcceptedRecord[] = [];
   /** Refused attempts by status (0: no answer), for the log. */
   readonly refusals = new Map<number, number>();
+  /**
+   * Answers that mean "not now", retried with the same Idempotency-Key: 503 and no answer. A
+   * fault that ends function instances adds 500, the HTTP API's answer when the function died.
+   */
+  readonly retried = new Set([0, 503]);
   private stopping = false;
   private loop: Promise<void> | undefined;
   private failure: Error | undefined;
@@ -97,7 +102,7 @@ export class SteadyLoad {
       }
       await response?.body?.cancel();
       // Only "not now" is retried; any other refusal is a defect of this producer or of the API.
-      if (status !== 0 && status !== 503) throw new Error(`ingest answered ${status} to a well-formed ${source} batch`);
+      if (!this.retried.has(status)) throw new Error(`ingest answered ${status} to a well-formed ${source} batch`);
       this.refusals.set(status, (this.refusals.get(status) ?? 0) + 1);
       await sleep(Math.min(2000, 250 * 2 ** Math.min(attempt, 3)));
     }

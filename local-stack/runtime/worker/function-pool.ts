@@ -144,6 +144,17 @@ export class FunctionPool {
     return error;
   }
 
+  /**
+   * Ends every instance that is running an invocation, as if its process died (a fault
+   * drill): the running invocation fails with Runtime.ExitError, as in Lambda, and what the
+   * instance held but had not started goes to other instances. Returns how many ended.
+   */
+  crashRunning(): number {
+    const running = [...this.#instances].filter((instance) => instance.initialised && !instance.exited && instance.jobs.length > 0);
+    for (const instance of running) void instance.thread.terminate();
+    return running.length;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const job of this.#waiting.splice(0)) job.settle({ error: stoppedError(this.#spec.logicalId) });

@@ -73,6 +73,22 @@ describe('function instances (one instance per function at most)', () => {
     expect(pool.size).toBe(1);
   });
 
+  it('ends the instance running an invocation on crashRunning (a fault drill): Runtime.ExitError, and the queued ones run on a new instance', async () => {
+    const pool = await registry.pool('WorkFunction');
+    const before = reply(await pool.invoke({ action: 'sleep', ms: 0 }));
+    const running = pool.invoke({ action: 'sleep', ms: 5000 }, { requestId: 'crashed-request' });
+    const queued = [pool.invoke({ action: 'sleep', ms: 0 }), pool.invoke({ action: 'sleep', ms: 0 })];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(pool.crashRunning()).toBe(1);
+
+    expect(await running).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: crashed-request Error: Runtime exited with error: exit status/) } });
+    const [second, third] = (await Promise.all(queued)).map(reply);
+    expect(second!.instanceId).not.toBe(before.instanceId);
+    expect(third!.instanceId).toBe(second!.instanceId);
+    expect(pool.crashRunning()).toBe(0);
+  });
+
   it("fails an invocation with the error's own type when a timer throws during it, and runs the next invocation on a new instance", async () => {
     const pool = await registry.pool('WorkFunction');
     const before = reply(await pool.invoke({ action: 'sleep', ms: 0 }));
