@@ -32,7 +32,7 @@ export default defineConfig({
       {
         extends: true,
         // Kills and restarts components of the running stack: one file at a time.
-        test: { name: 'faults', include: ['tests/faults/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false },
+        test: { name: 'faults', include: ['tests/faults/**/*.test.ts'], testTimeout: 900_000, hookTimeout: 900_000, fileParallelism: false },
       },
       ...packageProjects,
     ],

@@ -30,7 +30,7 @@ const seconds = (from: number, to: number) => Math.max(0, Math.round((to - from)
  * landing or quarantine object, and until a merge started after the restart succeeded.
  * Prints the figures; asserts nothing about them (timeouts only).
  */
-export async function runFault(fault: Fault, load: SteadyLoad, validated: ValidatedEvents, timeoutMs = 300_000): Promise<CatchUp> {
+export async function runFault(fault: Fault, load: SteadyLoad, validated: ValidatedEvents, timeoutMs = 480_000): Promise<CatchUp> {
   const faultAt = Date.now();
   await fault.inject();
   const restoreStartedAt = Date.now();
