@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateRows } from '../../tools/pipeline/duplicate-rows.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { launchRuntime } from '../../tools/pipeline/local-services.ts';
+import { startRuntime } from '../../tools/pipeline/local-services.ts';
 import { reconcile } from '../../tools/pipeline/reconcile.ts';
 import { type AcceptedRecord, sendRecords } from '../../tools/pipeline/send-records.ts';
 import { generateSample } from '../../tools/sample-data/generate-sample.ts';
@@ -63,9 +63,11 @@ describe('the runtime killed after validation wrote its objects and before the b
 
     // Producers do not wait for the consumer: more records arrive before it is back, so the
     // redelivered batch need not have the first delivery's boundaries.
+    // Ingest runs in the runtime: a runtime without its Kafka bridge takes them.
+    local.runtime = await startRuntime({ kafka: false });
     const second = await send(sample.slice(20));
-    local.runtime = await launchRuntime();
-    await local.runtime.ready();
+    await local.runtime.stop();
+    local.runtime = await startRuntime();
     const accepted = [...first, ...second];
     await validated.waitFor(
       accepted.map((record) => record.eventId),

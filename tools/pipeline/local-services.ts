@@ -74,13 +74,15 @@ const runtimeApiPort = 3000;
  * Spawns the Docker-free runtime (`local:start`) in the background, its output in a log
  * file. Returns at once, so that a caller can stop it even while it is still starting.
  */
-export async function launchRuntime(options: { stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
+export async function launchRuntime(options: { stream?: StreamEngine; kafka?: boolean } = {}): Promise<RuntimeProcess> {
   // Otherwise the API of a runtime started earlier would answer in place of this one.
   if (await isPortOpen(runtimeApiPort)) throw new Error(`port ${runtimeApiPort} is in use: stop the runtime (or whatever listens there) first`);
   mkdirSync(stackSettings.paths.logs, { recursive: true });
   const logFile = join(stackSettings.paths.logs, 'local-runtime.log');
   const overrides = streamParameterOverrides(options.stream ?? 'kafka');
-  const args = ['run', '--silent', 'local:start', ...(overrides.length > 0 ? ['--', '--parameter-overrides', ...overrides] : [])];
+  // --parameter-overrides takes the values after it: it comes last.
+  const runtimeArgs = [...(options.kafka === false ? ['--no-kafka'] : []), ...(overrides.length > 0 ? ['--parameter-overrides', ...overrides] : [])];
+  const args = ['run', '--silent', 'local:start', ...(runtimeArgs.length > 0 ? ['--', ...runtimeArgs] : [])];
   // npm runs the runtime in a child process of its own: stop() signals the whole group.
   const child = launchDetached('npm', args, { cwd: repoRoot, logFile });
   const apiUrl = `http://127.0.0.1:${runtimeApiPort}`;
@@ -98,8 +100,8 @@ export async function launchRuntime(options: { stream?: StreamEngine } = {}): Pr
 }
 
 /** Starts the Docker-free runtime and waits until its API answers. */
-export async function startRuntime(options: { timeoutMs?: number; stream?: StreamEngine } = {}): Promise<RuntimeProcess> {
-  const runtime = await launchRuntime({ stream: options.stream });
+export async function startRuntime(options: { timeoutMs?: number; stream?: StreamEngine; kafka?: boolean } = {}): Promise<RuntimeProcess> {
+  const runtime = await launchRuntime({ stream: options.stream, kafka: options.kafka });
   await runtime.ready(options.timeoutMs);
   return runtime;
 }
