@@ -3,6 +3,9 @@ from the lake contract (``lake_contract.json``, exported from layers/contracts/l
 
 from __future__ import annotations
 
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
 from .contracts import contract_for, lake
 
 LANDING_PREFIX = lake().prefixes["landing"]
@@ -48,3 +51,13 @@ def batch_object_key(kind: str, source: str, topic: str, partition: int, first_o
     return lake().object_keys[kind].format(
         source=source, topic=topic, partition=partition, firstOffset=str(first_offset).zfill(digits), lastOffset=str(last_offset).zfill(digits)
     )
+
+
+def object_folder(key: str) -> str:
+    """The folder of an object's key: one topic-partition or shard for batch objects."""
+    return key.rpartition("/")[0] + "/"
+
+
+def object_folder_of(key: Column) -> Column:
+    """``object_folder`` of a column of object keys."""
+    return F.regexp_extract(key, r"^(.+/)[^/]*$", 1)

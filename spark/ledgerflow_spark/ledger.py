@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from .commits import with_conflict_retry
+from .layout import object_folder_of
 from .storage import ensure_table, table_exists
 
 CLAIMED, DONE = "claimed", "done"
@@ -97,7 +98,7 @@ def claimed_before(spark: SparkSession, path: str, claim_id: str, folders: Seque
     if claimed_at is None:
         return []
     before = (F.col("at") < F.lit(claimed_at)) | ((F.col("at") == F.lit(claimed_at)) & (F.col("claim_id") < F.lit(claim_id)))
-    in_folders = F.regexp_extract(F.col("landing_key"), r"^(.+/)[^/]*$", 1).isin(list(folders))
+    in_folders = object_folder_of(F.col("landing_key")).isin(list(folders))
     return [row.landing_key for row in claims.where(before & in_folders).select("landing_key").collect()]
 
 

@@ -51,9 +51,9 @@ from . import ledger
 from .commits import append_once, insert_new_lines, merge_newer_versions, with_conflict_retry
 from .contracts import SourceContract, contract_for
 from .formats import LANDING_LINE, QUARANTINE_LINE, read_lines
-from .layout import bucket_root, landing_prefix, ledger_path, object_path, quarantine_prefix, table_path
-from .redelivery import first_delivery_only, object_folder, overlapping_objects
-from .storage import add_missing_columns, ensure_table, keys_in_folders, list_objects, loaded_keys
+from .layout import bucket_root, landing_prefix, ledger_path, object_folder, object_path, quarantine_prefix, table_path
+from .redelivery import first_delivery_only, overlapping_objects
+from .storage import add_missing_columns, ensure_table, keys_in_folders, list_objects
 from .transforms import CURATED_METADATA, curated_schema, extra_fields_of, landing_to_raw, latest_per_key, quarantine_to_rows, raw_to_curated
 
 log = logging.getLogger("ledgerflow.merge")
@@ -184,13 +184,14 @@ def load_quarantine(spark: SparkSession, root: str, contract: SourceContract, re
 
     def attempt() -> None:
         keys = list_objects(spark, quarantine_prefix(root, contract.source), key_prefix)
-        pending = sorted(set(keys) - loaded_keys(spark, quarantine_path, "quarantine_key", keys))
+        # One read of the table's keys: which objects are loaded, and which of those may overlap.
+        loaded = set(keys_in_folders(spark, quarantine_path, "quarantine_key", sorted({object_folder(key) for key in keys})))
+        pending = sorted(set(keys) - loaded)
         result.quarantine_objects_loaded = len(pending)
         result.quarantine_rows_loaded = 0
         if not pending:
             return
-        folders = sorted({object_folder(key) for key in pending})
-        earlier = overlapping_objects(pending, keys_in_folders(spark, quarantine_path, "quarantine_key", folders))
+        earlier = overlapping_objects(pending, loaded)
         earlier_rows = spark.read.format("delta").load(quarantine_path).where(F.col("quarantine_key").isin(earlier)) if earlier else None
         rows = quarantine_to_rows(read_lines(spark, root, pending, QUARANTINE_LINE, key_prefix), result.run_id)
         rows = first_delivery_only(rows, "quarantine_key", pending, earlier_rows)

@@ -28,6 +28,7 @@ from typing import Iterable, Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from .layout import object_folder_of
 from .transforms import SEQUENCE_NUMBER_WIDTH
 
 # <folder of one topic-partition or shard>/<first>-<last>.ndjson
@@ -61,11 +62,6 @@ def position_range(key: str) -> PositionRange | None:
     return match and PositionRange(match["folder"], _padded(match["first"]), _padded(match["last"]))
 
 
-def object_folder(key: str) -> str:
-    """The folder of an object's key: one topic-partition or shard for batch objects."""
-    return key.rpartition("/")[0] + "/"
-
-
 def overlapping_objects(keys: Sequence[str], earlier: Iterable[str]) -> list[str]:
     """The ``earlier`` object keys (not among ``keys``) whose range shares a position with one of ``keys``."""
     mine = [found for found in map(position_range, keys) if found]
@@ -83,7 +79,7 @@ def _located(rows: DataFrame, key_column: str) -> DataFrame:
     """Rows with their object's folder and their stream position as a padded string (null
     for a line of a dropped file, which has no position)."""
     position = F.lpad(F.coalesce(F.col("kafka_offset").cast("string"), F.col("sequence_number")), SEQUENCE_NUMBER_WIDTH, "0")
-    return rows.withColumn("_folder", F.regexp_extract(F.col(key_column), r"^(.+/)[^/]*$", 1)).withColumn("_position", position)
+    return rows.withColumn("_folder", object_folder_of(F.col(key_column))).withColumn("_position", position)
 
 
 def first_delivery_only(rows: DataFrame, key_column: str, keys: Sequence[str], earlier_rows: DataFrame | None) -> DataFrame:

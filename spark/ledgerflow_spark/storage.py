@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from .commits import with_conflict_retry
+from .layout import object_folder_of
 
 
 def list_objects(spark: SparkSession, prefix_uri: str, key_prefix: str) -> list[str]:
@@ -71,16 +72,9 @@ def add_missing_columns(spark: SparkSession, path: str, columns: T.StructType) -
 
 
 def keys_in_folders(spark: SparkSession, path: str, key_column: str, folders: Sequence[str]) -> list[str]:
-    """The object keys a raw or quarantine table holds in the given folders."""
+    """The object keys a raw or quarantine table holds in the given folders: its record of which objects are loaded."""
     if not folders or not table_exists(spark, path):
         return []
-    in_folders = F.regexp_extract(F.col(key_column), r"^(.+/)[^/]*$", 1).isin(list(folders))
+    in_folders = object_folder_of(F.col(key_column)).isin(list(folders))
     return [row[0] for row in spark.read.format("delta").load(path).where(in_folders).select(key_column).distinct().collect()]
 
-
-def loaded_keys(spark: SparkSession, path: str, key_column: str, keys: Sequence[str]) -> set[str]:
-    """Which of the object keys a raw or quarantine table (the ledger) already holds."""
-    if not keys or not table_exists(spark, path):
-        return set()
-    rows = spark.read.format("delta").load(path).where(F.col(key_column).isin(list(keys))).select(key_column).distinct().collect()
-    return {row[0] for row in rows}
