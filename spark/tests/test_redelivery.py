@@ -148,3 +148,22 @@ def test_different_rejected_records_at_positions_already_quarantined_are_all_loa
 
     assert result.quarantine_rows_loaded == 4
     assert offsets(spark, lake, "quarantine") == [2, 2, 5, 5, 8, 8, 9]
+
+
+def test_records_written_past_ingest_without_an_event_id_are_told_apart_by_their_broker_timestamp(spark, lake):
+    """A producer writing straight to the topic sends no event id header: a redelivered copy
+    (same timestamp) loads once, a different record at a reused position (a topic created
+    again, another timestamp) still loads."""
+    def headerless(offset: int, timestamp_shift: int = 0) -> dict:
+        line = {**rejected(offset), "eventId": None}
+        return {**line, "kafkaTimestamp": line["kafkaTimestamp"] + timestamp_shift}
+
+    lake.quarantine([headerless(offset) for offset in (3, 4)])
+    run_merge(spark, lake.root, "transactions", [])
+    lake.quarantine([headerless(3), headerless(4), headerless(5)])
+    lake.quarantine([headerless(offset, 86_400_000) for offset in (4, 5, 6)])
+
+    result = run_merge(spark, lake.root, "transactions", [])
+
+    assert result.quarantine_rows_loaded == 4
+    assert offsets(spark, lake, "quarantine") == [3, 4, 4, 5, 5, 6]
