@@ -1,11 +1,11 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { lakePrefixes } from '#contracts/lake.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
 import { duplicateRows } from '../../tools/pipeline/duplicate-rows.ts';
 import { startRuntime } from '../../tools/pipeline/local-services.ts';
 import { sendRecords } from '../../tools/pipeline/send-records.ts';
-import { lakeClient } from '../../tools/pipeline/settle.ts';
+import { lakeClient, listKeys } from '../../tools/pipeline/settle.ts';
 import { generateSample } from '../../tools/sample-data/generate-sample.ts';
 import { useLocalRuntime } from '../e2e/support.ts';
 import { endOffsets, resetOffsets, topicOf, validateGroup, waitUntilCommitted } from './consumer-groups.ts';
@@ -19,16 +19,8 @@ const local = useLocalRuntime();
 /** Key -> ETag of the source topic's landing and quarantine objects. */
 async function objectsOfTopic(): Promise<Map<string, string>> {
   const s3 = lakeClient();
-  const objects = new Map<string, string>();
-  for (const prefix of [lakePrefixes.landing, lakePrefixes.quarantine]) {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: stackSettings.lakeBucket, Prefix: `${prefix}${source}/${topicOf(source)}/`, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) objects.set(object.Key!, object.ETag!);
-      token = page.NextContinuationToken;
-    } while (token);
-  }
-  return objects;
+  const [landing, quarantine] = await Promise.all([lakePrefixes.landing, lakePrefixes.quarantine].map((prefix) => listKeys(s3, `${prefix}${source}/${topicOf(source)}/`)));
+  return new Map([...landing!, ...quarantine!]);
 }
 
 /** The event ids on the lines of the objects. */

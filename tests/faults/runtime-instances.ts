@@ -61,13 +61,12 @@ function tcpSockets(): TcpSocket[] {
 function socketInodes(pid: number): Set<string> {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    const target = (() => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    })();
+    let target = '';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // Closed since the listing.
+    }
     if (target.startsWith('socket:[')) inodes.add(target.slice('socket:['.length, -1));
   }
   return inodes;

@@ -1,7 +1,7 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { lakePrefixes } from '#contracts/lake.ts';
 import { stackSettings } from '../../local-stack/stack.config.ts';
-import { lakeClient } from '../../tools/pipeline/settle.ts';
+import { lakeClient, listKeys } from '../../tools/pipeline/settle.ts';
 
 /**
  * Which event ids validation has written to landing or quarantine objects: reads each
@@ -17,24 +17,19 @@ export class ValidatedEvents {
 
   async refresh(): Promise<void> {
     for (const prefix of [lakePrefixes.landing, lakePrefixes.quarantine]) {
-      let token: string | undefined;
-      do {
-        const page = await this.s3.send(new ListObjectsV2Command({ Bucket: stackSettings.lakeBucket, Prefix: prefix, ContinuationToken: token }));
-        for (const object of page.Contents ?? []) {
-          const version = `${object.Key}@${object.ETag}`;
-          if (this.read.has(version)) continue;
-          const body = await this.s3.send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: object.Key! }));
-          for (const line of (await body.Body!.transformToString()).split('\n')) {
-            if (!line.trim()) continue;
-            const { eventId, partition, offset } = JSON.parse(line) as { eventId?: string; partition: number; offset: number };
-            const seen = this.eventIds.get(String(eventId)) ?? [];
-            if (!seen.some((entry) => entry.key === object.Key)) seen.push({ key: object.Key!, partition, offset });
-            this.eventIds.set(String(eventId), seen);
-          }
-          this.read.add(version);
+      for (const [key, eTag] of await listKeys(this.s3, prefix)) {
+        const version = `${key}@${eTag}`;
+        if (this.read.has(version)) continue;
+        const body = await this.s3.send(new GetObjectCommand({ Bucket: stackSettings.lakeBucket, Key: key }));
+        for (const line of (await body.Body!.transformToString()).split('\n')) {
+          if (!line.trim()) continue;
+          const { eventId, partition, offset } = JSON.parse(line) as { eventId?: string; partition: number; offset: number };
+          const seen = this.eventIds.get(String(eventId)) ?? [];
+          if (!seen.some((entry) => entry.key === key)) seen.push({ key, partition, offset });
+          this.eventIds.set(String(eventId), seen);
         }
-        token = page.NextContinuationToken;
-      } while (token);
+        this.read.add(version);
+      }
     }
   }
 

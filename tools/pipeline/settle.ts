@@ -18,7 +18,8 @@ export function lakeClient(): S3Client {
   return createS3Client({ endpoint: stackSettings.s3Endpoint, region: stackSettings.region, credentials: stackSettings.credentials });
 }
 
-async function listKeys(s3: S3Client, prefix: string): Promise<Map<string, string>> {
+/** Key -> ETag of every object of the lake bucket under a prefix. */
+export async function listKeys(s3: S3Client, prefix: string): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   let token: string | undefined;
   do {
