@@ -83,7 +83,7 @@ async function measureMerges(context: StageContext): Promise<Benchmark[]> {
     for (const rows of [smaller, smaller * 10]) {
       const prefix = `t${rows}`;
       log(`writing ${sourceRows} source rows for the ${rows}-row table (80% new keys, 20% updates of the newest)`);
-      tables.push({ rows, sourceRows, prefix, seedId: `t${rows}-v2`, keys: await writeSourceRows(s3, prefix, sourceRows, rows) });
+      tables.push({ rows, sourceRows, prefix, seedId: `t${rows}-v3`, keys: await writeSourceRows(s3, prefix, sourceRows, rows) });
     }
     const work = mkdtempSync(join(tmpdir(), 'ledgerflow-merge-bench-'));
     try {

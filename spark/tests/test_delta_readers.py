@@ -3,44 +3,11 @@ Python tools use) with the same rows Spark sees."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timezone
-from decimal import Decimal
-
-from deltalake import DeltaTable as RustDeltaTable
-from pyspark.sql import Row
-
 from ledgerflow_spark.layout import ledger_path
 from ledgerflow_spark.merge import run_merge
 
 from .landing import delete, kinesis_line, landing_line, quarantine_line, transaction, upsert
-
-
-def plain(value):
-    """A value as JSON-comparable data: timestamps in UTC, decimals as numbers."""
-    if isinstance(value, Row):
-        value = value.asDict(recursive=True)
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, datetime):
-        # Spark gives naive local times, delta-rs aware UTC ones.
-        return value.astimezone(timezone.utc).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    return value
-
-
-def rows_seen_by_spark(spark, path: str) -> list[str]:
-    return sorted(json.dumps(plain(row.asDict(recursive=True)), sort_keys=True) for row in spark.read.format("delta").load(path).collect())
-
-
-def rows_seen_by_delta_rs(path: str) -> list[str]:
-    rows = RustDeltaTable(path.removeprefix("file:")).to_pyarrow_table().to_pylist()
-    return sorted(json.dumps(plain(row), sort_keys=True) for row in rows)
+from .table_rows import rows_seen_by_delta_rs, rows_seen_by_spark
 
 
 def test_raw_curated_quarantine_and_ledger_tables_read_the_same_in_delta_rs_and_spark(spark, lake):

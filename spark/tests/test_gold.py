@@ -14,11 +14,12 @@ import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import types as T
 
-from ledgerflow_spark.gold import build_gold, gold_path
+from ledgerflow_spark.gold import GOLD_TABLES, build_gold, gold_path
 from ledgerflow_spark.merge import run_merge
 from ledgerflow_spark.session import REPO_ROOT, with_local_stack_defaults
 
 from .landing import landing_line
+from .table_rows import rows_seen_by_delta_rs, rows_seen_by_spark
 
 SEED = REPO_ROOT / "layers" / "reference-data" / "seed"
 CENT = Decimal("0.01")  # EUR, the reporting currency, has 2 minor units
@@ -226,3 +227,17 @@ def test_a_second_run_over_the_same_input_commits_nothing(spark, lake, env):
     assert not any(entry["written"] for entry in second.values())
     assert {name: DeltaTable.forPath(spark, gold_path(lake.root, name)).history().count() for name in second} == versions
     assert {name: entry["rows"] for name, entry in second.items()} == {name: entry["rows"] for name, entry in first.items()}
+
+
+def test_every_gold_table_reads_the_same_in_delta_rs_and_spark(spark, lake, env):
+    run_merge(spark, lake.root, "transactions", [lake.landing(lines("transactions", "transactionId", TRANSACTIONS))])
+    run_merge(spark, lake.root, "policies", [lake.landing(lines("policies", "policyId", POLICIES), source="policies")])
+    run_merge(spark, lake.root, "claims", [lake.landing(lines("claims", "claimId", CLAIMS), source="claims")])
+
+    built = build_gold(spark, lake.root, env)
+
+    assert set(built) == set(GOLD_TABLES)
+    for name in GOLD_TABLES:
+        path = gold_path(lake.root, name)
+        assert rows_seen_by_spark(spark, path), name
+        assert rows_seen_by_delta_rs(path) == rows_seen_by_spark(spark, path), name

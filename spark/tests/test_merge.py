@@ -138,6 +138,40 @@ def test_duplicate_keys_in_one_batch_keep_the_latest_event_time_then_the_latest_
     assert (result.raw_rows_loaded, result.curated_candidates) == (4, 2)
 
 
+def last_merge_metrics(spark, path) -> dict:
+    return DeltaTable.forPath(spark, path).history().where("operation = 'MERGE'").orderBy(F.desc("version")).first().operationMetrics
+
+
+def test_on_key_ordered_files_a_merge_keeps_every_rule_and_rewrites_only_the_file_its_updates_are_in(spark, lake):
+    # Three runs of new keys leave three files, one per range of keys (k000-k099, k100-k199, k200-k299).
+    for first in (0, 100, 200):
+        key = lake.landing([upsert(f"k{n:03d}", "2026-03-01T10:00:00.000Z", n, status="pending") for n in range(first, first + 100)])
+        run_merge(spark, lake.root, "transactions", [key])
+    curated = lake.table("curated")
+    assert DeltaTable.forPath(spark, curated).detail().first().numFiles == 3
+
+    key = lake.landing(
+        [
+            upsert("k150", "2026-03-01T11:00:00.000Z", 300, status="posted"),
+            upsert("k120", "2026-03-01T09:00:00.000Z", 301, status="reversed"),
+            delete("k160", "2026-03-01T12:00:00.000Z", 302),
+            upsert("k170", "2026-03-01T11:30:00.000Z", 303, status="posted"),
+            upsert("k170", "2026-03-01T11:00:00.000Z", 304, status="declined"),
+            upsert("k300", "2026-03-01T10:00:00.000Z", 305, status="pending"),
+        ]
+    )
+    result = run_merge(spark, lake.root, "transactions", [key])
+
+    changed = curated_rows(spark, lake, columns=("transactionId", "status", "_is_deleted")).where("transactionId IN ('k120', 'k150', 'k160', 'k170', 'k300')")
+    assertDataFrameEqual(changed, [("k120", "pending", False), ("k150", "posted", False), ("k160", None, True), ("k170", "posted", False), ("k300", "pending", False)])
+    assert spark.read.format("delta").load(curated).count() == 301
+    assert (result.curated_inserted, result.curated_updated, result.curated_deleted, result.curated_unchanged) == (1, 3, 1, 1)
+    # Only the file of k100-k199 is rewritten; the rows of the other two are not copied.
+    metrics = last_merge_metrics(spark, curated)
+    assert metrics["numTargetFilesRemoved"] == "1"
+    assert metrics["numTargetRowsCopied"] == "97"
+
+
 def test_a_new_optional_field_becomes_a_column_without_a_manual_change(spark, lake):
     first = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0)])
     run_merge(spark, lake.root, "transactions", [first])
