@@ -68,13 +68,28 @@ def states(spark: SparkSession, path: str, keys: Sequence[str] | None = None) ->
         return {}
     rows = _ledger(spark, path)
     if keys is not None:
-        rows = rows.where(F.col("landing_key").isin(list(keys)))
+        # A run's own objects: a few rows each, gathered without the shuffle of a groupBy
+        # (a second or more of every run on two cores).
+        return _states_of(rows.where(F.col("landing_key").isin(list(keys))).select("landing_key", "event", "claim_id").collect())
     found = (
         rows.groupBy("landing_key")
         .agg(F.max(F.when(F.col("event") == CLAIMED, F.col("claim_id"))).alias("claim_id"), F.max((F.col("event") == DONE).cast("int")).alias("done"))
         .collect()
     )
     return {row.landing_key: ObjectState(row.claim_id, bool(row.done)) for row in found if row.claim_id is not None}
+
+
+def _states_of(events) -> dict[str, ObjectState]:
+    """The states of ledger events, as ``states`` aggregates them: the greatest claim id per
+    object, done when any event says so; objects without a claim are left out."""
+    claim_ids: dict[str, str] = {}
+    done: set[str] = set()
+    for event in events:
+        if event.event == CLAIMED and event.claim_id is not None and event.claim_id > claim_ids.get(event.landing_key, ""):
+            claim_ids[event.landing_key] = event.claim_id
+        elif event.event == DONE:
+            done.add(event.landing_key)
+    return {key: ObjectState(claim_id, key in done) for key, claim_id in claim_ids.items()}
 
 
 def claim_keys(spark: SparkSession, path: str, claim_ids: Sequence[str]) -> dict[str, list[str]]:
