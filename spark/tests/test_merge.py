@@ -152,7 +152,7 @@ def test_on_key_ordered_files_a_merge_keeps_every_rule_and_rewrites_only_the_fil
 
     key = lake.landing(
         [
-            upsert("k150", "2026-03-01T11:00:00.000Z", 300, status="posted"),
+            upsert("k150", "2026-03-01T11:00:00.000Z", 300, status="posted", channel="mobile"),
             upsert("k120", "2026-03-01T09:00:00.000Z", 301, status="reversed"),
             delete("k160", "2026-03-01T12:00:00.000Z", 302),
             upsert("k170", "2026-03-01T11:30:00.000Z", 303, status="posted"),
@@ -170,6 +170,12 @@ def test_on_key_ordered_files_a_merge_keeps_every_rule_and_rewrites_only_the_fil
     metrics = last_merge_metrics(spark, curated)
     assert metrics["numTargetFilesRemoved"] == "1"
     assert metrics["numTargetRowsCopied"] == "97"
+    # A new optional field became a column; the same object merged again changes nothing.
+    assertDataFrameEqual(spark.read.format("delta").load(curated).where("channel IS NOT NULL").select("transactionId", "channel"), [("k150", "mobile")])
+    version = versions(spark, curated)
+    again = run_merge(spark, lake.root, "transactions", [key])
+    assert (again.curated_inserted, again.curated_updated) == (0, 0)
+    assert versions(spark, curated) == version
 
 
 def test_a_new_optional_field_becomes_a_column_without_a_manual_change(spark, lake):
