@@ -95,11 +95,32 @@ export function whyIncluded(metafile: Metafile, entryPoint: string, text: string
     });
 }
 
+const usage = `Usage: npx tsx tools/bundle-analysis.ts [FunctionLogicalId...] [--top N] [--metafile DIR] [--why TEXT]
+
+What each function's bundle loads at cold start, by package and by largest module
+(esbuild metafile; the functions of template.yaml with BuildProperties, all by default).
+
+  --top N         how many of the largest modules to list (default 15)
+  --metafile DIR  also write each function's metafile to DIR/<LogicalId>.json
+  --why TEXT      for each input whose path contains TEXT, the chain of imports from the entry`;
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '15' }, metafile: { type: 'string' }, why: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '15' }, metafile: { type: 'string' }, why: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 0) throw new Error(`--top takes a whole number of modules, got "${values.top}"\n\n${usage}`);
   const repoRoot = resolve(import.meta.dirname, '..');
   const { functions } = loadTemplate({ templatePath: join(repoRoot, 'template.yaml') });
-  const selected = [...functions.values()].filter((definition) => definition.build && (positionals.length === 0 || positionals.includes(definition.logicalId)));
+  const built = [...functions.values()].filter((definition) => definition.build);
+  const unknown = positionals.filter((name) => !built.some((definition) => definition.logicalId === name));
+  if (unknown.length > 0) throw new Error(`no function ${unknown.join(', ')} with BuildProperties in template.yaml; one of: ${built.map((definition) => definition.logicalId).join(', ')}`);
+  const selected = built.filter((definition) => positionals.length === 0 || positionals.includes(definition.logicalId));
   const scratch = mkdtempSync(join(tmpdir(), 'bundle-analysis-'));
   try {
     for (const definition of selected) {
@@ -111,7 +132,7 @@ async function main(): Promise<void> {
       }
       // Metafile paths are relative to the working directory, as `/` paths on every platform.
       const entryPoint = relative(definition.codeUri, (options.entryPoints as string[])[0]!).replaceAll('\\', '/');
-      report(definition.logicalId, metafile, entryPoint, Number(values.top));
+      report(definition.logicalId, metafile, entryPoint, top);
       if (values.why) {
         for (const chain of whyIncluded(metafile, entryPoint, values.why)) console.log(`\n  why ${chain.at(-1)}:\n${chain.map((step) => `    ${step}`).join('\n')}`);
       }
@@ -121,4 +142,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main().catch((error: Error) => {
+    console.error(error.message);
+    process.exitCode = 2;
+  });
+}
