@@ -103,8 +103,7 @@ def create_empty_tables(spark, root: str, keys: list[str]) -> None:
     """The raw table and the ledger, empty, as a source that has merged before holds them:
     a warm run appends to them rather than creating them."""
     lines = read_lines(spark, root, keys[:1], LANDING_LINE, LANDING_PREFIX)
-    raw = landing_to_raw(lines, "bench").withColumn("load_id", F.lit(None).cast("string"))
-    ensure_table(spark, table_path(root, "raw", SOURCE), raw.schema, RAW_TABLE_PROPERTIES)
+    ensure_table(spark, table_path(root, "raw", SOURCE), landing_to_raw(lines, "bench").schema, RAW_TABLE_PROPERTIES)
     ensure_table(spark, ledger_path(root, SOURCE), LEDGER_SCHEMA, LEDGER_TABLE_PROPERTIES)
 
 

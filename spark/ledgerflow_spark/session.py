@@ -91,6 +91,7 @@ def target_file_bytes(env: Mapping[str, str] = os.environ) -> int:
 def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """All Spark and Hadoop settings, derived from the environment (pure, testable)."""
     local = not under_spark_submit(env)
+    target_file = str(target_file_bytes(env))
     settings = {
         "spark.app.name": env.get("LEDGERFLOW_SPARK_APP", "ledgerflow"),
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -105,8 +106,8 @@ def spark_settings(env: Mapping[str, str] = os.environ) -> dict[str, str]:
         # A MERGE rewrites every file holding a key it updates, so file size bounds what a
         # small merge costs: compaction (automatic and OPTIMIZE) aims at files a merge
         # rewrites in seconds instead of Delta's 128 MB and 1 GB defaults.
-        "spark.databricks.delta.autoCompact.maxFileSize": str(target_file_bytes(env)),
-        "spark.databricks.delta.optimize.maxFileSize": str(target_file_bytes(env)),
+        "spark.databricks.delta.autoCompact.maxFileSize": target_file,
+        "spark.databricks.delta.optimize.maxFileSize": target_file,
     }
     if local:
         # A small local driver: few partitions, no UI, no warehouse folder in the checkout.

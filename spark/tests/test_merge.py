@@ -178,6 +178,20 @@ def test_on_key_ordered_files_a_merge_keeps_every_rule_and_rewrites_only_the_fil
     assert versions(spark, curated) == version
 
 
+def test_business_keys_with_quotes_backslashes_and_other_scripts_merge_by_their_exact_value(spark, lake):
+    # Written to landing past validation (which allows none of these): the key range the
+    # MERGE takes as SQL literals must neither break nor widen nor narrow what matches.
+    keys = ["O'Brien-1", "back\\slash", "tab\there", "ключ-7", "' OR '1'='1", "a\\'b"]
+    first = lake.landing([upsert(key, "2026-03-01T10:00:00.000Z", n, status="pending") for n, key in enumerate(keys)])
+    run_merge(spark, lake.root, "transactions", [first])
+
+    second = lake.landing([upsert(key, "2026-03-01T11:00:00.000Z", 10 + n, status="posted") for n, key in enumerate(keys)], partition=1)
+    result = run_merge(spark, lake.root, "transactions", [second])
+
+    assertDataFrameEqual(curated_rows(spark, lake, columns=("transactionId", "status")), [(key, "posted") for key in keys])
+    assert (result.curated_inserted, result.curated_updated) == (0, len(keys))
+
+
 def test_a_new_optional_field_becomes_a_column_without_a_manual_change(spark, lake):
     first = lake.landing([upsert("t1", "2026-03-01T10:00:00.000Z", 0)])
     run_merge(spark, lake.root, "transactions", [first])
