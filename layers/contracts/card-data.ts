@@ -68,10 +68,19 @@ export function cardBrand(digits: string): CardBrand {
   return 'unknown brand';
 }
 
+const noMatches: readonly CardNumberMatch[] = Object.freeze([]);
+
+/** What every card number holds: 13 digits, each next to the other or one space or dash apart. */
+const candidatePattern = /[0-9](?:[ -]?[0-9]){12}/;
+
 /** Every card number in the text, left to right, not overlapping. */
-export function findCardNumbers(text: string): CardNumberMatch[] {
-  const matches: CardNumberMatch[] = [];
+export function findCardNumbers(text: string): readonly CardNumberMatch[] {
   const length = text.length;
+  // Field names, codes, amounts and timestamps are mostly shorter than any card number,
+  // and nearly every longer text holds no 13 digits joined by single separators: the
+  // regular expression engine finds that out several times faster than the loop below.
+  if (length < minDigits || !candidatePattern.test(text)) return noMatches;
+  let matches: CardNumberMatch[] | undefined;
   // Group bounds of the current run, flat: start0, end0, start1, end1, ...
   const groups: number[] = [];
   let i = 0;
@@ -91,13 +100,14 @@ export function findCardNumbers(text: string): CardNumberMatch[] {
       }
       break;
     }
-    if (i - groups[0]! >= minDigits) matchesInRun(text, groups, matches);
+    if (i - groups[0]! >= minDigits) matches = matchesInRun(text, groups, matches);
   }
-  return matches;
+  return matches ?? noMatches;
 }
 
 /** From each group on, the longest Luhn-valid span of whole groups with 13 to 19 digits. */
-function matchesInRun(text: string, groups: number[], matches: CardNumberMatch[]): void {
+function matchesInRun(text: string, groups: number[], earlier: CardNumberMatch[] | undefined): CardNumberMatch[] | undefined {
+  let matches = earlier;
   const count = groups.length / 2;
   let first = 0;
   while (first < count) {
@@ -117,12 +127,14 @@ function matchesInRun(text: string, groups: number[], matches: CardNumberMatch[]
       }
     }
     if (found) {
+      matches ??= [];
       matches.push(found);
       while (first < count && groups[2 * first]! < found.end) first++;
     } else {
       first++;
     }
   }
+  return matches;
 }
 
 /**

@@ -17,6 +17,16 @@ const secretNames = new Set([
 const secretEndings = ['cvv', 'cvv2', 'cvc', 'cvc2', 'securitycode', 'pinblock'];
 
 export function isCardSecretField(name: string): boolean {
-  const normalised = name.toLowerCase().replace(/[\s_.-]/g, '');
-  return secretNames.has(normalised) || secretEndings.some((ending) => normalised.endsWith(ending));
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    const normalised = name.toLowerCase().replace(/[\s_.-]/g, '');
+    verdict = secretNames.has(normalised) || secretEndings.some((ending) => normalised.endsWith(ending));
+    // Records of one source repeat the same few names; a producer inventing names cannot grow this without bound.
+    if (verdicts.size >= maxRemembered) verdicts.clear();
+    verdicts.set(name, verdict);
+  }
+  return verdict;
 }
+
+const verdicts = new Map<string, boolean>();
+const maxRemembered = 10_000;

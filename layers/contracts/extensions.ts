@@ -34,10 +34,17 @@ export function declaredFields(contract: SourceContract): ReadonlySet<string> {
 const declaredFieldsByContract = new WeakMap<SourceContract, ReadonlySet<string>>();
 
 /** Names no undeclared field may take, lower-cased. */
-function reservedNames(contract: SourceContract): Set<string> {
-  const names = [...declaredFields(contract), ...contract.derivedFields, ...Object.keys(landingLineFields), ...Object.keys(quarantineLineFields)];
-  return new Set(names.map((name) => name.toLowerCase()));
+function reservedNames(contract: SourceContract): ReadonlySet<string> {
+  let names = reservedNamesByContract.get(contract);
+  if (!names) {
+    const all = [...declaredFields(contract), ...contract.derivedFields, ...Object.keys(landingLineFields), ...Object.keys(quarantineLineFields)];
+    names = new Set(all.map((name) => name.toLowerCase()));
+    reservedNamesByContract.set(contract, names);
+  }
+  return names;
 }
+
+const reservedNamesByContract = new WeakMap<SourceContract, ReadonlySet<string>>();
 
 export interface SplitFields {
   /** The contract's own fields, for its (closed) schema. */
@@ -52,9 +59,11 @@ export function splitUndeclaredFields(contract: SourceContract, record: Record<s
   const declaredNames = declaredFields(contract);
   const kept: Record<string, string | null> = {};
   const problems: QuarantineReason[] = [];
-  const undeclared = Object.keys(record).filter((name) => !declaredNames.has(name));
+  const undeclared: string[] = [];
+  for (const name in record) if (!declaredNames.has(name)) undeclared.push(name);
   if (undeclared.length === 0) return { declared: record, kept, problems };
-  const declared = Object.fromEntries(Object.entries(record).filter(([name]) => declaredNames.has(name)));
+  const declared: Record<string, unknown> = {};
+  for (const name in record) if (declaredNames.has(name)) declared[name] = record[name];
   if (contract.undeclaredFields === 'reject') {
     return { declared, kept, problems: undeclared.map((path) => ({ path, message: `is not a field of the ${contract.source} contract` })) };
   }
@@ -70,7 +79,7 @@ export function splitUndeclaredFields(contract: SourceContract, record: Record<s
   return { declared, kept, problems };
 }
 
-function extensionProblem(name: string, value: unknown, reserved: Set<string>): string | undefined {
+function extensionProblem(name: string, value: unknown, reserved: ReadonlySet<string>): string | undefined {
   if (!extensionRules.namePattern.test(name)) {
     return 'is not a field of the contract, and an extra field needs a name of lower-case letters, digits and "_", starting with a letter, at most 64 characters';
   }

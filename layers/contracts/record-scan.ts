@@ -55,7 +55,12 @@ export function scanRecord(value: unknown, contract: SourceContract, limits: Rec
     if (typeof node === 'string') return walkString(node, path, topField);
     // A JSON number prints its digits as they are: a whole number of 13 digits or more, and
     // the fraction of a small one too (0.4111111111111111), so both are scanned as text.
-    if (typeof node === 'number') return findCardNumbers(String(node)).length > 0 ? walkString(String(node), path, topField) : node;
+    // Whole numbers under 13 digits, nearly all, cannot hold one.
+    if (typeof node === 'number') {
+      if (Number.isSafeInteger(node) && Math.abs(node) < 1e12) return node;
+      const text = String(node);
+      return findCardNumbers(text).length > 0 ? walkString(text, path, topField) : node;
+    }
     if (node === null || typeof node !== 'object') return node;
     if (depth > limits.maxDepth) {
       scan.tooDeep = true;
@@ -66,7 +71,8 @@ export function scanRecord(value: unknown, contract: SourceContract, limits: Rec
       return node.map((item, index) => walk(item, join(path, String(index)), depth + 1, undefined));
     }
     const copy: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(node)) {
+    for (const name of Object.keys(node)) {
+      const item = (node as Record<string, unknown>)[name];
       scan.fields += 1;
       const maskedName = findCardNumbers(name).length === 0 ? name : maskCardNumbers(name);
       const fieldPath = join(path, maskedName);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findCardNumbers, maskCardNumbers } from '#contracts/card-data.ts';
 import { isCardSecretField } from '#contracts/card-secrets.ts';
@@ -59,6 +60,25 @@ describe('card-data detector', () => {
     ['double separators', '4111  1111  1111  1111'],
   ])('does not take %s for a card number', (_, text) => {
     expect(findCardNumbers(text)).toEqual([]);
+  });
+
+  it('finds every card number however its digits are grouped, in any text around it', () => {
+    // Text around the number ends in neither a digit nor a separator, so the number is its own run.
+    const around = fc.string({ unit: fc.constantFrom('a', 'Z', '.', ',', ':', '\n', 'é', '€', '0', '7', ' ', '-'), maxLength: 40 });
+    const edge = fc.constantFrom('', 'x', '. ', '=');
+    const written = fc.record({
+      card: fc.constantFrom(...testCards.map(([digits]) => digits)),
+      // After each digit: nothing, or one space or dash (groups of any size).
+      separators: fc.array(fc.constantFrom('', '', '', ' ', '-'), { minLength: 19, maxLength: 19 }),
+    });
+    fc.assert(
+      fc.property(around, edge, written, edge, around, (before, open, { card, separators }, close, after) => {
+        const number = [...card].map((digit, index) => (index < card.length - 1 ? digit + separators[index] : digit)).join('');
+        const text = `${before}${open || 'x'}${number}${close || 'x'}${after}`;
+        expect(findCardNumbers(text).map((match) => match.digits)).toContain(card);
+        expect(maskCardNumbers(text)).not.toContain(number);
+      }),
+    );
   });
 
   it('masks to the first six and last four digits, whatever the separators', () => {
