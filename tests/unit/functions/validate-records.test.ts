@@ -84,6 +84,15 @@ describe('validate: records that reached the topic without ingest are checked as
     expect(stored).not.toMatch(/4111111111111111|4111-1111-1111-1111|4111 1111 1111 1111/);
   });
 
+  it('reads a value that starts with a UTF-8 byte order mark as the JSON after it, and quarantines an overlong encoding', () => {
+    const withMark = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(transaction))]);
+    // "/" written in two bytes: a decoder that accepted it would let a producer smuggle characters past checks.
+    const overlong = Buffer.concat([Buffer.from('{"transactionId":"TX'), Buffer.from([0xc0, 0xaf]), Buffer.from('1"}')]);
+    const { landing, quarantine } = lines(batchOf([withMark, overlong]));
+    expect(landing.map((line) => line.key)).toEqual(['TX-1']);
+    expect(quarantine.map((q) => q.reasons[0]!.message)).toEqual(['value is not valid UTF-8']);
+  });
+
   it('quarantines a record nested too deep without walking the whole depth', () => {
     const deep = `${'['.repeat(5000)}"4111111111111111"${']'.repeat(5000)}`;
     const { quarantine, stored } = lines(batchOf([Buffer.from(`${JSON.stringify(transaction).slice(0, -1)},"deep":${deep}}`)]));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LandingLine, QuarantineLine } from '#contracts/lake-lines.ts';
 import { findContract } from '#contracts/registry.ts';
-import { kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
+import { decodeHeaders, kafkaEventSchema } from '../../../functions/validate/kafka-event.ts';
 import { validateBatch } from '../../../functions/validate/validate-batch.ts';
 import { loadEvent } from '../../fixtures/events.ts';
 
@@ -95,5 +95,28 @@ describe('validate batch', () => {
 
   it('rejects an event that is not a Kafka event', () => {
     expect(kafkaEventSchema.safeParse(loadEvent('merge-trigger-landing')).success).toBe(false);
+  });
+
+  it.each([
+    ['a text', 'abc'],
+    ['a list with a text', [104, 'i']],
+    ['a list with a fraction', [104, 1.5]],
+    ['an object', { 0: 104 }],
+  ])('rejects an event whose header value is %s, naming the header', (_, value) => {
+    const event = kafkaEventSchema.parse(loadEvent('validate-msk'));
+    const record = event.records['ingest.transactions-0']![0]!;
+    const bad = { ...event, records: { 'ingest.transactions-0': [{ ...record, headers: [...record.headers, { 'x-odd': value }] }] } };
+    const result = kafkaEventSchema.safeParse(bad);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toContainEqual(
+      expect.objectContaining({ path: ['records', 'ingest.transactions-0', 0, 'headers', record.headers.length, 'x-odd'], message: 'must be an array of bytes (integers)' }),
+    );
+  });
+
+  it('reads signed header bytes, as Lambda sends Java bytes', () => {
+    const event = kafkaEventSchema.parse(loadEvent('validate-msk'));
+    const record = event.records['ingest.transactions-0']![0]!;
+    // "é" in UTF-8 is 0xc3 0xa9: -61 and -87 as Java bytes.
+    expect(decodeHeaders([...record.headers, { 'x-name': [-61, -87] }])['x-name']).toBe('é');
   });
 });
