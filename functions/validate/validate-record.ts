@@ -58,8 +58,7 @@ export function validateRecord(
     if (!result.success) return { valid: false, reasons: masked(problemsOf(result.error)), payload: record };
     return verdict(contract, 'delete', result.data, tokenised);
   }
-  const { op: _op, ...fields } = record;
-  const { declared, kept, problems } = splitUndeclaredFields(contract, fields);
+  const { declared, kept, problems } = splitUndeclaredFields(contract, record);
   const result = contract.schema.safeParse(declared);
   if (!result.success) problems.push(...problemsOf(result.error));
   if (!result.success || problems.length > 0) return { valid: false, reasons: masked(problems), payload: record };

@@ -47,7 +47,7 @@ function reservedNames(contract: SourceContract): ReadonlySet<string> {
 const reservedNamesByContract = new WeakMap<SourceContract, ReadonlySet<string>>();
 
 export interface SplitFields {
-  /** The contract's own fields, for its (closed) schema. */
+  /** The contract's own fields, for its (closed) schema: `op` is left out. */
   declared: Record<string, unknown>;
   /** Undeclared fields kept under the policy, values as text. */
   kept: Record<string, string | null>;
@@ -60,10 +60,12 @@ export function splitUndeclaredFields(contract: SourceContract, record: Record<s
   const kept: Record<string, string | null> = {};
   const problems: QuarantineReason[] = [];
   const undeclared: string[] = [];
-  for (const name in record) if (!declaredNames.has(name)) undeclared.push(name);
-  if (undeclared.length === 0) return { declared: record, kept, problems };
   const declared: Record<string, unknown> = {};
-  for (const name in record) if (declaredNames.has(name)) declared[name] = record[name];
+  for (const name of Object.keys(record)) {
+    if (!declaredNames.has(name)) undeclared.push(name);
+    else if (name !== 'op') declared[name] = record[name];
+  }
+  if (undeclared.length === 0) return { declared, kept, problems };
   if (contract.undeclaredFields === 'reject') {
     return { declared, kept, problems: undeclared.map((path) => ({ path, message: `is not a field of the ${contract.source} contract` })) };
   }

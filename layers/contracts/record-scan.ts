@@ -66,27 +66,39 @@ export function scanRecord(value: unknown, contract: SourceContract, limits: Rec
       scan.tooDeep = true;
       return tooDeepMarker;
     }
+    // Copy on write: nearly every record holds nothing to mask or leave out, and then the
+    // input is returned as it is. The input itself is never changed.
     if (Array.isArray(node)) {
       scan.fields += node.length;
-      return node.map((item, index) => walk(item, join(path, String(index)), depth + 1, undefined));
+      let copy: unknown[] | undefined;
+      for (let index = 0; index < node.length; index++) {
+        const item: unknown = node[index];
+        const scanned = walk(item, join(path, String(index)), depth + 1, undefined);
+        if (copy === undefined && scanned !== item) copy = node.slice(0, index);
+        copy?.push(scanned);
+      }
+      return copy ?? node;
     }
-    const copy: Record<string, unknown> = {};
-    for (const name of Object.keys(node)) {
-      const item = (node as Record<string, unknown>)[name];
+    const fields = node as Record<string, unknown>;
+    const names = Object.keys(fields);
+    let copy: Record<string, unknown> | undefined;
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index]!;
+      const item = fields[name];
       scan.fields += 1;
       const maskedName = findCardNumbers(name).length === 0 ? name : maskCardNumbers(name);
       const fieldPath = join(path, maskedName);
       if (maskedName !== name) found(fieldPath, name, false);
       if (isCardSecretField(name)) {
         scan.secretFields.push(fieldPath.slice(0, maxPathLength));
+        copy ??= fieldsBefore(fields, names, index);
         continue;
       }
       const scanned = walk(item, fieldPath, depth + 1, depth === 1 ? name : undefined);
-      // Assigning "__proto__" would set the copy's prototype and drop the field unseen.
-      if (maskedName === '__proto__') Object.defineProperty(copy, maskedName, { value: scanned, enumerable: true, writable: true, configurable: true });
-      else copy[maskedName] = scanned;
+      if (copy === undefined && (scanned !== item || maskedName !== name)) copy = fieldsBefore(fields, names, index);
+      if (copy) setField(copy, maskedName, scanned);
     }
-    return copy;
+    return copy ?? node;
   };
 
   scan.value = walk(value, '', 1, undefined);
@@ -94,3 +106,16 @@ export function scanRecord(value: unknown, contract: SourceContract, limits: Rec
 }
 
 const join = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
+
+/** A new object with the first `count` fields of one being copied. */
+function fieldsBefore(fields: Record<string, unknown>, names: string[], count: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let index = 0; index < count; index++) setField(copy, names[index]!, fields[names[index]!]);
+  return copy;
+}
+
+function setField(copy: Record<string, unknown>, name: string, value: unknown): void {
+  // Assigning "__proto__" would set the copy's prototype and drop the field unseen.
+  if (name === '__proto__') Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+  else copy[name] = value;
+}

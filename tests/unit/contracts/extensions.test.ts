@@ -35,6 +35,11 @@ describe('undeclared fields under keep-scalars', () => {
     expect(splitUndeclaredFields(findContract('transactions')!, { cardmasked: 'x' }).problems).toEqual([{ path: 'cardmasked', message: expect.stringContaining('taken') }]);
   });
 
+  it('leaves op out of the declared fields, for the closed schema, with or without extra fields', () => {
+    expect(splitUndeclaredFields(claims, { ...claim, op: 'upsert' }).declared).toEqual(claim);
+    expect(splitUndeclaredFields(claims, { op: 'upsert', ...claim, adjuster_id: 'AD-7' })).toEqual({ declared: claim, kept: { adjuster_id: 'AD-7' }, problems: [] });
+  });
+
   it('refuses objects, arrays, values over 1 KB and more than 32 extra fields', () => {
     expect(problems(claims, { meta: { a: 1 } })[0]!.message).toContain('string, a number, a boolean or null');
     expect(problems(claims, { tags: ['a'] })[0]!.message).toContain('string, a number, a boolean or null');

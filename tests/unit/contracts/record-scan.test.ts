@@ -23,3 +23,33 @@ describe('scanRecord on JSON numbers', () => {
     expect(scan({ quantity: 3, ratio: 0.125, epochMillis: 1772366406000, tiny: -7.5e-297 }).value).toEqual({ quantity: 3, ratio: 0.125, epochMillis: 1772366406000, tiny: -7.5e-297 });
   });
 });
+
+describe('scanRecord copies only what it changes', () => {
+  it('returns a record with nothing to mask or leave out as it is', () => {
+    const record = { id: 'TX-1', nested: { list: [1, 'two', { three: 3 }] }, note: 'no card here' };
+    expect(scan(record).value).toBe(record);
+  });
+
+  it('never changes its input, whatever it masks or leaves out at any depth', () => {
+    const record = {
+      id: 'TX-1',
+      before: { untouched: [1, 2] },
+      deep: { list: ['ok', { memo: 'card 4111 1111 1111 1111' }], cvv: '123' },
+      ['__proto__']: 'kept as a field',
+      after: 'ok',
+    };
+    const original = structuredClone(record);
+    const result = scan(record);
+    expect(record).toEqual(original);
+    expect(result.value).toEqual({
+      id: 'TX-1',
+      before: { untouched: [1, 2] },
+      deep: { list: ['ok', { memo: 'card 411111******1111' }] },
+      ['__proto__']: 'kept as a field',
+      after: 'ok',
+    });
+    expect(Object.getPrototypeOf(result.value)).toBe(Object.prototype);
+    expect(Object.keys(result.value as object)).toEqual(['id', 'before', 'deep', '__proto__', 'after']);
+    expect(result.secretFields).toEqual(['deep.cvv']);
+  });
+});
