@@ -7,17 +7,29 @@ const utcMillisForm = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Converts an RFC 3339 timestamp to UTC ISO-8601 with milliseconds; undefined when invalid. */
 export function toUtcTimestamp(value: string): string | undefined {
+  // Most producers already send this form: its fields are checked in place, nothing is parsed or printed again.
+  if (utcMillisForm.test(value)) {
+    const at = (start: number, count: number) => digitsAt(value, start, count);
+    return isRealDateTime(at(0, 4), at(5, 2), at(8, 2), at(11, 2), at(14, 2), at(17, 2)) ? value : undefined;
+  }
   const match = rfc3339.exec(value);
   if (!match) return undefined;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (month < 1 || month > 12 || Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return undefined;
-  if (day < 1 || day > daysInMonth(year, month)) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!isRealDateTime(year, month, day, hour, minute, second)) return undefined;
   const millis = Date.parse(value.toUpperCase());
   if (Number.isNaN(millis)) return undefined;
-  // Most producers already send this form; toISOString would rebuild the same string.
-  return utcMillisForm.test(value) ? value : new Date(millis).toISOString();
+  return new Date(millis).toISOString();
+}
+
+function isRealDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return month >= 1 && month <= 12 && hour <= 23 && minute <= 59 && second <= 59 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** The number written by `count` ASCII digits from `start`. */
+function digitsAt(text: string, start: number, count: number): number {
+  let number = 0;
+  for (let index = start; index < start + count; index++) number = number * 10 + text.charCodeAt(index) - 48;
+  return number;
 }
 
 /** A calendar date (YYYY-MM-DD) that exists. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSealedCard, passesLuhn, protectCardNumber } from '#contracts/rules/card.ts';
 import { isCurrencyCode, minorUnits } from '#contracts/rules/currency.ts';
@@ -74,6 +75,23 @@ describe('timestamps and dates', () => {
     expect(toUtcTimestamp('2026-02-30T12:00:00Z')).toBeUndefined();
     expect(toUtcTimestamp('2026-03-01 12:00')).toBeUndefined();
   });
+  it('judges a timestamp already in UTC with milliseconds as it judges the same instant written with +00:00', () => {
+    const twoDigits = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const year = fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1999, max: 2101 })).map((n) => String(n).padStart(4, '0'));
+    const millis = fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0'));
+    fc.assert(
+      fc.property(year, twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, millis, (y, mo, d, h, mi, s, ms) => {
+        const utc = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`;
+        const withOffset = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}+00:00`;
+        expect(toUtcTimestamp(utc)).toBe(toUtcTimestamp(withOffset));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(toUtcTimestamp('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(toUtcTimestamp('2026-02-29T00:00:00.000Z')).toBeUndefined();
+    expect(toUtcTimestamp('2026-01-01T24:00:00.000Z')).toBeUndefined();
+  });
+
   it('accepts real calendar dates only', () => {
     expect(isCalendarDate('2024-02-29')).toBe(true);
     expect(isCalendarDate('2026-02-29')).toBe(false);
