@@ -10,7 +10,8 @@ keys). In one Spark session, built by the project's session factory:
 1. each curated table is seeded once, directly with Spark (rows ``TX-000000000`` on, in
    key order, with event times older than any source row) and kept between runs: a table
    property records which seed it holds;
-2. a warm-up: one merge and one plain MERGE on the smaller table;
+2. a warm-up: one merge and one plain MERGE on the smaller table (left out when the
+   manifest says ``"warmup": false``: a tiny run only proves the path);
 3. per table: reset (curated restored to the seeded version; raw, ledger and quarantine
    removed, then raw and ledger created empty, as a source that has merged before has
    them), time ``run_merge`` over the source objects (the function the job service
@@ -150,7 +151,8 @@ def main(manifest_path: str) -> int:
 
     began = time.perf_counter()
     table, root, curated, version, _ = prepared[0]
-    for measure in (lambda: run_merge(spark, root, SOURCE, table["keys"], "bench-warmup"), lambda: plain_merge(spark, root, table["keys"])):
+    warmups = (lambda: run_merge(spark, root, SOURCE, table["keys"], "bench-warmup"), lambda: plain_merge(spark, root, table["keys"]))
+    for measure in warmups if manifest.get("warmup", True) else ():
         reset(root, curated, version, table["keys"])
         measure()
     out["warmupMs"] = round((time.perf_counter() - began) * 1000)

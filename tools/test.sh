@@ -19,9 +19,6 @@ npm run --silent test:unit
 step "install the local stack (Kafka, MinIO, Spark, SAM CLI, cfn-lint)"
 npm run --silent stack:install
 
-step "template: cfn-lint, sam validate --lint, sam build"
-npm run --silent test:template
-
 step "start the local stack"
 started_stack=0
 if ! npm run --silent stack:status -- --quiet; then
@@ -31,14 +28,26 @@ fi
 stop_stack() { if [ "$started_stack" = 1 ]; then npm run --silent stack:down || true; fi; }
 trap stop_stack EXIT
 
-step "headless Chromium for the /docs browser test (Debian package)"
-bash tools/ensure-chromium.sh
+# The template checks and the Chromium install hardly use the cores: they run beside the
+# Spark tests, the longest step, and their output follows it.
+checks_log=.stack/logs/template-and-chromium.log
+(npm run --silent test:template && bash tools/ensure-chromium.sh) >"$checks_log" 2>&1 &
+checks=$!
+
+step "Spark tests (pytest, real Spark + Delta on MinIO), with the template checks beside them"
+npm run --silent test:spark
+
+step "template: cfn-lint, sam validate --lint, sam build; headless Chromium for the /docs browser test (Debian package)"
+checks_status=0
+wait "$checks" || checks_status=$?
+cat "$checks_log"
+if [ "$checks_status" != 0 ]; then
+  echo "the template checks or the Chromium install failed (exit $checks_status)" >&2
+  exit "$checks_status"
+fi
 
 step "integration tests (real Kafka, MinIO, Docker-free runtime)"
 npm run --silent test:integration
-
-step "Spark tests (pytest, real Spark + Delta on MinIO)"
-npm run --silent test:spark
 
 step "end-to-end tests"
 npm run --silent test:e2e

@@ -11,6 +11,8 @@ export const unhealthy = (reason: string): Health => ({ healthy: false, reason }
 /** Something `stack:install` puts under .stack/ once. */
 export interface Installable {
   name: string;
+  /** A build that keeps the cores busy (the others mostly wait on downloads): it runs beside them. */
+  cpuBound?: boolean;
   isInstalled(): boolean;
   install(): Promise<void>;
 }

@@ -68,7 +68,11 @@ export async function install(settings: StackSettings): Promise<void> {
     say('✓ everything is installed');
     return;
   }
-  for (const item of missing) await step(`install ${item.name}`, () => item.install());
+  // Builds run beside the downloads: on two cores the MinIO build then hides the pip install.
+  const inTurn = async (items: Installable[]) => {
+    for (const item of items) await step(`install ${item.name}`, () => item.install());
+  };
+  await settleAll([inTurn(missing.filter((item) => item.cpuBound)), inTurn(missing.filter((item) => !item.cpuBound))]);
   // The Maven repository, the pip cache and the Go caches are only needed by the installers.
   rmSync(join(settings.paths.root, 'cache'), { recursive: true, force: true });
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from delta.tables import DeltaTable
@@ -24,12 +25,21 @@ from .layout import TABLES_PREFIX, bucket_root, table_path
 from .reference import ReferenceDbConfigurationError, reference_db, register_reference_tables
 
 
-def register_tables(spark: SparkSession, root: str) -> list[str]:
-    """Views ``<layer>.<source>`` over the Delta tables that exist; returns their names."""
+def named_tables(sql: str) -> set[str]:
+    """The ``<layer>.<name>`` a query names (``curated.claims_all`` as ``curated.claims``),
+    lower-cased; a word that only looks like one costs no more than a lookup."""
+    return {f"{layer}.{name.removesuffix('_all')}" for layer, name in re.findall(r"\b(\w+)\s*\.\s*`?(\w+)", sql.lower())}
+
+
+def register_tables(spark: SparkSession, root: str, only: set[str] | None = None) -> list[str]:
+    """Views ``<layer>.<source>`` over the Delta tables that exist (of ``only``'s names, when
+    given: each table costs a look at its log); returns their names."""
     names = []
     for layer in LAYERS:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS {layer}")
         for source in contracts():
+            if only is not None and f"{layer}.{source}" not in only:
+                continue
             path = table_path(root, layer, source)
             if not DeltaTable.isDeltaTable(spark, path):
                 continue
@@ -44,6 +54,8 @@ def register_tables(spark: SparkSession, root: str) -> list[str]:
     spark.sql("CREATE DATABASE IF NOT EXISTS gold")
     for table in lake().gold.values():
         path = f"{root}/{table.path}"
+        if only is not None and table.name not in only:
+            continue
         if DeltaTable.isDeltaTable(spark, path):
             spark.sql(f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM delta.`{path}`")
             names.append(table.name)
@@ -100,7 +112,17 @@ def main(argv: list[str] | None = None) -> int:
             for name, outcome in build_gold(spark, args.bucket, env).items():
                 print(f"gold.{name}: {outcome['rows']} rows, {'written' if outcome['written'] else 'unchanged'} ({outcome['ms']} ms)")
             return 0
-        names = register_tables(spark, root) + register_reference(spark, env)
+        # A query registers only the tables it names, history none: a look at each table's log
+        # was most of a short query's time.
+        if args.command == "query":
+            only = named_tables(" ".join(args.sql))
+        elif args.command == "history":
+            only = set()
+        else:
+            only = None
+        names = register_tables(spark, root, only)
+        if only is None or any(name.startswith("ref.") for name in only):
+            names += register_reference(spark, env)
         if args.command == "tables":
             print("\n".join(names) if names else f"no tables yet under {root}/{TABLES_PREFIX}")
         elif args.command == "query":

@@ -11,7 +11,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from ledgerflow_spark.lake import register_tables
+from ledgerflow_spark.lake import named_tables, register_tables
 from ledgerflow_spark.layout import batch_object_key, table_path
 from ledgerflow_spark.maintenance import maintain_table
 from ledgerflow_spark.merge import run_merge
@@ -70,6 +70,7 @@ def test_merges_landing_objects_from_minio_into_queryable_tables(spark, s3, s3_p
     names = register_tables(spark, root)
 
     assert {"raw.transactions", "curated.transactions"} <= set(names)
+    assert register_tables(spark, root, named_tables("SELECT count(*) FROM raw.transactions")) == ["raw.transactions"]
     assertDataFrameEqual(spark.sql("SELECT transactionId, CAST(amount AS STRING) AS amount FROM curated.transactions"), [("m1", "100.010000")])
     assert maintain_table(spark, table_path(root, "curated", "transactions"))["vacuumRetainHours"] == 168
     assert result.raw_rows_loaded == 2

@@ -29,6 +29,7 @@ export function minioInstall(settings: StackSettings): Installable {
   const goCache = join(settings.paths.root, 'cache/go');
   return {
     name: 'minio',
+    cpuBound: true,
     isInstalled: () => installMarker.matches(settings.paths.minio, minioModule),
     async install() {
       await runLogged('build MinIO (3-5 minutes on 2 cores)', 'go', ['install', minioModule], {
