@@ -79,9 +79,12 @@ export async function install(settings: StackSettings): Promise<void> {
 
 export async function up(settings: StackSettings): Promise<void> {
   await install(settings);
-  const started = await settleAll(coreServices(settings).map(bringUp));
-  // Spark is started on demand by its users; checking it costs a JVM start, so only after a (re)start.
-  if (hasSpark(settings) && started.includes('started')) {
+  const core = coreServices(settings);
+  const started = await settleAll(core.map(bringUp));
+  // Spark is started on demand by its users; checking it costs a JVM start (a minute on a busy
+  // machine), so only when the storage it reads was (re)started, not after a Kafka restart.
+  const storageStarted = core.some((service, index) => service.name === 'minio' && started[index] === 'started');
+  if (hasSpark(settings) && storageStarted) {
     const spark = await step('check Spark + Delta Lake on MinIO', () => checkSparkOnLake(settings));
     if (!spark.healthy) throw new ComponentError('spark', spark.reason, join(settings.paths.logs, 'spark-check.log'));
   }
