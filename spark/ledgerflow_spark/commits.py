@@ -49,23 +49,24 @@ RETRYABLE_ANALYSIS_ERRORS = ("DELTA_SCHEMA_CHANGE_SINCE_ANALYSIS", "DELTA_SCHEMA
 R = TypeVar("R")
 
 
-def is_conflict(error: Exception) -> bool:
+def is_conflict(error: Exception, also: Sequence[str] = ()) -> bool:
     if isinstance(error, RETRYABLE_CONFLICTS):
         return True
-    return isinstance(error, AnalysisException) and any(name in str(error) for name in RETRYABLE_ANALYSIS_ERRORS)
+    return isinstance(error, AnalysisException) and any(name in str(error) for name in (*RETRYABLE_ANALYSIS_ERRORS, *also))
 
 
-def with_conflict_retry(action: Callable[[], R], what: str, attempts: int = 10) -> R:
+def with_conflict_retry(action: Callable[[], R], what: str, attempts: int = 10, also: Sequence[str] = ()) -> R:
     """Runs a Delta read-modify-commit; on a concurrency conflict, re-runs it from the read.
 
     Each attempt re-reads the table, so the retried commit is computed from the state the
     conflicting writer left: the outcome is that of running the two one after the other.
+    ``also``: error classes that count as a conflict for this action only.
     """
     for attempt in range(1, attempts + 1):
         try:
             return action()
         except (AnalysisException, *RETRYABLE_CONFLICTS) as conflict:
-            if attempt == attempts or not is_conflict(conflict):
+            if attempt == attempts or not is_conflict(conflict, also):
                 raise
             delay = min(5.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random())
             log.warning("%s: concurrent commit (%s), retry %d in %.1fs", what, type(conflict).__name__, attempt, delay)

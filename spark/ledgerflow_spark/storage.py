@@ -6,6 +6,7 @@ lists files without reading them and works on every filesystem the session can r
 
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 from urllib.parse import unquote
 
@@ -17,6 +18,8 @@ from pyspark.sql import types as T
 
 from .commits import with_conflict_retry
 from .layout import object_folder_of
+
+log = logging.getLogger("ledgerflow.merge")
 
 
 def list_objects(spark: SparkSession, prefix_uri: str, key_prefix: str) -> list[str]:
@@ -45,8 +48,17 @@ def table_exists(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 
 
+# createIfNotExists fails with this when it finds the `_delta_log` folder of a table whose
+# creator has not committed the first version yet (another run creating it this moment,
+# or one that died doing so).
+UNCOMMITTED_TABLE = "DELTA_TABLE_NOT_FOUND"
+# Attempts (with growing pauses, about 25 s in all) before that creator counts as gone.
+CREATOR_WAIT_ATTEMPTS = 10
+
+
 def ensure_table(spark: SparkSession, path: str, schema: T.StructType, properties: dict[str, str] | None = None) -> None:
-    """Creates the Delta table at ``path`` unless it exists (safe when two runs race)."""
+    """Creates the Delta table at ``path`` unless it exists (safe when two runs race, and
+    after a run that died while creating it)."""
     if table_exists(spark, path):
         return
 
@@ -56,7 +68,23 @@ def ensure_table(spark: SparkSession, path: str, schema: T.StructType, propertie
             builder = builder.property(key, value)
         builder.execute()
 
-    with_conflict_retry(create, f"create {path}")
+    try:
+        # A creator that is still running commits within seconds: waiting for it is a retry.
+        with_conflict_retry(create, f"create {path}", CREATOR_WAIT_ATTEMPTS, also=(UNCOMMITTED_TABLE,))
+    except AnalysisException as error:
+        if error.getErrorClass() != UNCOMMITTED_TABLE:
+            raise
+        log.warning("create %s: its first version never came; committing it here", path)
+        with_conflict_retry(lambda: commit_first_version(spark, path, schema, properties), f"create {path}")
+
+
+def commit_first_version(spark: SparkSession, path: str, schema: T.StructType, properties: dict[str, str] | None) -> None:
+    """Creates the table over a `_delta_log` folder without commits: an empty append
+    commits version 0 whatever the folder holds."""
+    spark.createDataFrame([], schema).write.format("delta").mode("append").save(path)
+    if properties:
+        assignments = ", ".join(f"'{key}' = '{value}'" for key, value in properties.items())
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({assignments})")
 
 
 def add_missing_columns(spark: SparkSession, path: str, columns: T.StructType) -> None:
