@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from .commits import with_conflict_retry
+from .commits import sql_string, with_conflict_retry
 from .layout import object_folder_of
 
 log = logging.getLogger("ledgerflow.merge")
@@ -83,7 +83,7 @@ def commit_first_version(spark: SparkSession, path: str, schema: T.StructType, p
     commits version 0 whatever the folder holds."""
     spark.createDataFrame([], schema).write.format("delta").mode("append").save(path)
     if properties:
-        assignments = ", ".join(f"'{key}' = '{value}'" for key, value in properties.items())
+        assignments = ", ".join(f"{sql_string(key)} = {sql_string(value)}" for key, value in properties.items())
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({assignments})")
 
 

@@ -11,6 +11,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import types as T
 
 from ledgerflow_spark import storage
+from ledgerflow_spark.merge import CURATED_TABLE_PROPERTIES, RAW_TABLE_PROPERTIES
 
 SCHEMA = T.StructType([T.StructField("id", T.StringType()), T.StructField("amount", T.DecimalType(18, 2))])
 FIRST_COMMIT = "_delta_log/00000000000000000000.json"
@@ -48,10 +49,13 @@ def test_a_table_whose_creator_died_before_its_first_version_is_created_over_the
     target = tmp_path / "target"
     (target / "_delta_log").mkdir(parents=True)
 
-    storage.ensure_table(spark, str(target), SCHEMA, {"delta.enableChangeDataFeed": "true"})
+    # The properties the merge gives its tables, values with spaces among them.
+    properties = {**RAW_TABLE_PROPERTIES, **CURATED_TABLE_PROPERTIES}
+    storage.ensure_table(spark, str(target), SCHEMA, properties)
 
     assert spark.read.format("delta").load(str(target)).schema == SCHEMA
-    assert DeltaTable.forPath(spark, str(target)).detail().first().properties["delta.enableChangeDataFeed"] == "true"
+    held = DeltaTable.forPath(spark, str(target)).detail().first().properties
+    assert {key: held.get(key) for key in properties} == properties
     committed = versions(spark, str(target))
-    storage.ensure_table(spark, str(target), SCHEMA, {"delta.enableChangeDataFeed": "true"})
+    storage.ensure_table(spark, str(target), SCHEMA, properties)
     assert versions(spark, str(target)) == committed
