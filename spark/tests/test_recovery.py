@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlparse
+
 import pytest
 from delta.tables import DeltaTable
 from pyspark.testing import assertDataFrameEqual
 
-from ledgerflow_spark import ledger, merge
+from ledgerflow_spark import ledger, merge, storage
 from ledgerflow_spark.layout import bucket_root, ledger_path, table_path
 from ledgerflow_spark.sweep import sweep
 
-from .landing import upsert
+from .landing import landing_line, quarantine_line, upsert
 
 
 class InjectedCrashError(RuntimeError):
@@ -92,3 +95,27 @@ def test_many_small_merges_keep_the_curated_file_count_bounded_by_auto_compactio
     files = DeltaTable.forPath(spark, lake.table("curated")).detail().first().numFiles
     assert files < 8
     assert spark.read.format("delta").load(lake.table("curated")).count() == 12
+
+
+def test_a_merge_after_one_that_died_creating_the_tables_creates_them_and_loads_every_record_once(spark, lake, monkeypatch):
+    # The dead run left each table's `_delta_log` folder without a first version; the next
+    # batch has keys that are SQL in themselves and a quarantined record with odd field names.
+    monkeypatch.setattr(storage, "CREATOR_WAIT_ATTEMPTS", 1)
+    tables = [lake.table(layer) for layer in ("raw", "curated", "quarantine")] + [ledger_path(lake.root, "transactions")]
+    for table in tables:
+        (Path(urlparse(table).path) / "_delta_log").mkdir(parents=True)
+    keys = ["O'Brien-1", "' OR '1'='1", "back\\slash"]
+    landing_key = lake.landing([upsert(key, "2026-03-01T10:00:00.000Z", n) for n, key in enumerate(keys)])
+    bad = landing_line("transactions", "x", "2026-03-01T10:00:00.000Z", 9)
+    payload = {"": 1, "a.b": {"$where": [[["deep"]]]}, "amount": 1e308, "名前": "x" * 10_000}
+    lake.quarantine([quarantine_line(bad, [{"path": "amount", "message": "must be a decimal string"}], payload)])
+
+    first = merge.run_merge(spark, lake.root, "transactions", [landing_key])
+    again = merge.run_merge(spark, lake.root, "transactions", [landing_key])
+
+    assertDataFrameEqual(curated_keys(spark, lake), [(key,) for key in keys])
+    assert raw_count(spark, lake) == len(keys)
+    assert spark.read.format("delta").load(lake.table("quarantine")).count() == 1
+    assert (first.curated_inserted, first.quarantine_rows_loaded) == (len(keys), 1)
+    assert (again.curated_inserted, again.landing_objects) == (0, 1)
+    assert {key: state.done for key, state in ledger.states(spark, ledger_path(lake.root, "transactions")).items()} == {landing_key: True}
